@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build a Linux kernel module from Rust and C, for a stock distribution kernel.
+#
+#   make                     build build/hello.ko for the running kernel
+#   make KDIR=<dir>          ... for the kernel whose build tree (headers) is <dir>
+#   make run [KERNEL=6.12]   build for a Debian kernel, boot it in QEMU, load the module
+#   make test                host unit tests, then the VM suite on Debian 6.1 and 6.12
+#   make clean               remove build/
+#   make install             install the module for KDIR's kernel (kbuild's modules_install)
+#   make V=1                 show the full commands
+#
+# The pipeline: cargo builds the crate as a static library for target.json,
+# with core and alloc compiled from source with the kernel's code-generation
+# flags; the Kbuild file (Makefile.in) links the library's reachable code into
+# one object; kbuild compiles module.c and links both into the .ko.
+# docs/build.md explains each step.
+
+MODULE  := hello
+KDIR    ?= /lib/modules/$(shell uname -r)/build
+BUILD   ?= build
+KERNEL  ?= 6.1
+KERNELS ?= 6.1 6.12
+CARGO   ?= cargo
+
+build     := $(abspath $(BUILD))
+cargo_dir := $(build)/cargo
+rust_lib  := $(cargo_dir)/target/release/lib$(MODULE).a
+ko        := $(BUILD)/$(MODULE).ko
+
+ifeq ($(V),1)
+  Q :=
+  cargo_quiet :=
+else
+  Q := @
+  cargo_quiet := --quiet
+endif
+
+# --- The kernel's configuration -----------------------------------------------
+# kbuild derives the C compiler's flags from the kernel's config; the Rust
+# flags below come from the same place.
+kconfig := $(KDIR)/include/config/auto.conf
+-include $(kconfig)
+
+# Flags every kernel needs: optimise, and address code and data as the kernel
+# does (target.json says the same; docs/target.md).
+RUSTFLAGS_KERNEL := -O -C code-model=kernel -C relocation-model=static \
+	-C force-unwind-tables=no
+
+# Flags the kernel's config demands, each the counterpart of a C flag that
+# arch/x86/Makefile adds (and objtool checks):
+#   X86_KERNEL_IBT        -fcf-protection=branch       ENDBR at indirect-call targets
+#   RETPOLINE             -mindirect-branch=thunk-extern  indirect calls through thunks
+#   RETHUNK               -mfunction-return=thunk-extern  returns through __x86_return_thunk
+#   IBT or RETPOLINE      -fno-jump-tables             no indirect jumps from switches
+#   CALL_PADDING          -fpatchable-function-entry=N,N  padding for call-depth tracking
+#   FRAME_POINTER         -fno-omit-frame-pointer
+# Kernels from 6.9 on spell the mitigations CONFIG_MITIGATION_*.
+retpoline := $(or $(CONFIG_RETPOLINE),$(CONFIG_MITIGATION_RETPOLINE))
+rethunk   := $(or $(CONFIG_RETHUNK),$(CONFIG_MITIGATION_RETHUNK))
+rustflags-$(CONFIG_X86_KERNEL_IBT) += -Z cf-protection=branch
+rustflags-$(retpoline)             += -Z retpoline-external-thunk
+rustflags-$(rethunk)               += -Z function-return=thunk-extern
+rustflags-$(or $(CONFIG_X86_KERNEL_IBT),$(retpoline)) += -C jump-tables=no
+rustflags-$(CONFIG_CALL_PADDING)   += -Z patchable-function-entry=$(CONFIG_FUNCTION_PADDING_BYTES),$(CONFIG_FUNCTION_PADDING_BYTES)
+rustflags-$(CONFIG_FRAME_POINTER)  += -C force-frame-pointers=yes
+
+RUSTFLAGS_ALL := $(RUSTFLAGS_KERNEL) $(rustflags-y) $(RUSTFLAGS)
+
+# Configurations this template cannot build for, with the reason.
+unsupported := $(strip \
+	$(if $(CONFIG_X86_64),,CONFIG_X86_64 is not set: only x86_64 kernels are supported (target.json).) \
+	$(if $(CONFIG_MODULES),,CONFIG_MODULES is not set: this kernel cannot load modules.) \
+	$(if $(CONFIG_CFI_CLANG),CONFIG_CFI_CLANG is set: kCFI type hashes are not emitted for the Rust code.) \
+	$(if $(CONFIG_LTO_CLANG),CONFIG_LTO_CLANG is set: kbuild expects LLVM bitcode objects.))
+
+# --- Build -------------------------------------------------------------------
+
+.PHONY: all modules clean install run test test-host test-vm setup check-kdir check-rust FORCE
+all modules: $(ko)
+
+# kbuild-style messages: "  CARGO   build/libhello.a".
+quiet = @printf '  %-7s %s\n' $(1) $(2)
+
+check-kdir:
+	$(Q)if [ ! -f "$(KDIR)/Makefile" ]; then \
+		echo "error: no kernel build tree at KDIR=$(KDIR)" >&2; \
+		echo "  Install the headers of the kernel you build for, e.g. on Debian/Ubuntu:" >&2; \
+		echo "      sudo apt install linux-headers-$$(uname -r)" >&2; \
+		echo "  or pass the build tree of another kernel: make KDIR=/path/to/linux-headers" >&2; \
+		echo "  ('make run' and 'make test' need neither: they fetch Debian kernels.)" >&2; \
+		exit 1; \
+	elif [ ! -f "$(kconfig)" ]; then \
+		echo "error: $(kconfig) is missing: KDIR=$(KDIR) is not a configured kernel build tree" >&2; \
+		echo "  (run 'make modules_prepare' there, or install the distribution's headers package)" >&2; \
+		exit 1; \
+	fi
+	$(if $(unsupported),$(Q)printf 'error: KDIR=%s: %s\n' "$(KDIR)" "$(unsupported)" >&2; exit 1)
+
+check-rust:
+	$(Q)command -v $(CARGO) >/dev/null || { \
+		echo "error: cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
+	$(Q)test -d "$$(rustc --print sysroot)/lib/rustlib/src/rust/library/core" || { \
+		echo "error: the rust-src component is missing; core and alloc are built from it." >&2; \
+		echo "  Install it with:  rustup component add rust-src" >&2; exit 1; }
+
+$(build):
+	$(Q)mkdir -p $@
+
+# The Rust static library. cargo decides itself whether anything changed.
+# RUSTC_BOOTSTRAP=1 lets the stable toolchain use -Z options and build-std,
+# as the kernel's own Rust support does.
+$(rust_lib): FORCE check-kdir check-rust | $(build)
+	$(call quiet,CARGO,$(BUILD)/lib$(MODULE).a)
+	$(Q)RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(RUSTFLAGS_ALL)" $(CARGO) rustc $(cargo_quiet) --release \
+		--config .cargo/kernel.toml --crate-type staticlib --target-dir $(cargo_dir)
+
+# The Kbuild file and the C shim, in the build directory kbuild works in.
+$(build)/Kbuild: Makefile.in Makefile | $(build)
+	$(Q)sed -e 's|@MODULE@|$(MODULE)|g' -e 's|@RUST_LIB@|$(rust_lib)|g' $< >$@
+$(build)/module.c: | $(build)
+	$(Q)ln -sf $(CURDIR)/module.c $@
+
+$(ko): $(rust_lib) $(build)/Kbuild $(build)/module.c FORCE
+	$(Q)$(MAKE) -C $(KDIR) M=$(build) modules
+
+clean:
+	$(call quiet,CLEAN,$(BUILD))
+	$(Q)rm -rf $(BUILD)
+
+install: $(ko)
+	$(Q)$(MAKE) -C $(KDIR) M=$(build) modules_install
+	$(Q)depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $$(cat $(KDIR)/include/config/kernel.release)
+
+# --- Run and test in real kernels under QEMU -------------------------------------
+
+setup:
+	$(Q)scripts/setup.sh
+
+run:
+	$(Q)scripts/run.sh $(KERNEL)
+
+test: test-host test-vm
+
+test-host:
+	$(call quiet,TEST,host unit tests)
+	$(Q)$(CARGO) test $(cargo_quiet) --target-dir $(BUILD)/host
+
+test-vm:
+	$(Q)scripts/test.sh $(KERNELS)

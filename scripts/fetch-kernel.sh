@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fetch a stock Debian kernel (image + headers) into the user's cache, without root.
+#
+#   scripts/fetch-kernel.sh 6.1|6.12        prints the kernel's cache directory
+#
+# The directory holds:
+#   vmlinuz   the kernel image `make run` boots
+#   kdir      the headers tree to build against (the KDIR of `make KDIR=...`)
+#   version   the package version, for the logs
+#
+# apt-get runs with a private sources list and private state directories, so the
+# system's apt configuration is neither read nor changed. The first call downloads
+# about 80 MB; later calls reuse the cache (REFRESH=1 looks for a newer kernel).
+set -euo pipefail
+
+series=${1:?usage: $0 6.1|6.12}
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/rust-kmod
+dir=$cache/debian-$series
+
+if [[ -e $dir/ready && -z ${REFRESH:-} ]]; then
+	echo "$dir"
+	exit 0
+fi
+
+# Which Debian suites carry which kernel series, and what the image package is called.
+case $series in
+6.1)  suites="bookworm bookworm-updates bookworm-security"; pattern='^linux-image-6\.1\.0-[0-9]+-amd64$' ;;
+6.12) suites="bookworm bookworm-security bookworm-backports"; pattern='^linux-image-6\.12\.[0-9]+\+(bpo|deb12)-amd64$' ;;
+*) echo "fetch-kernel: unknown kernel series '$series' (known: 6.1, 6.12)" >&2; exit 2 ;;
+esac
+
+for tool in apt-get apt-cache dpkg-deb; do
+	command -v $tool >/dev/null || { echo "fetch-kernel: '$tool' not found (this needs a Debian-based host)" >&2; exit 1; }
+done
+
+apt=$cache/apt
+mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$dir"
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+[[ -r $keyring ]] || { echo "fetch-kernel: $keyring missing (apt-get install debian-archive-keyring)" >&2; exit 1; }
+: >"$apt/sources.list"
+for suite in bookworm bookworm-updates bookworm-backports; do
+	echo "deb [signed-by=$keyring] http://deb.debian.org/debian $suite main" >>"$apt/sources.list"
+done
+echo "deb [signed-by=$keyring] http://deb.debian.org/debian-security bookworm-security main" >>"$apt/sources.list"
+
+aptopts=(
+	-o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+	-o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt" -o Dir::Cache::archives="$apt/archives"
+	-o Dir::State::status=/dev/null -o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)"
+	-o APT::Architecture=amd64 -q
+)
+
+if [[ ! -e $apt/updated || -n ${REFRESH:-} ]]; then
+	echo "  APT     update Debian package lists ($apt)" >&2
+	apt-get "${aptopts[@]}" update >"$apt/update.log" 2>&1 ||
+		{ cat "$apt/update.log" >&2; echo "fetch-kernel: apt-get update failed" >&2; exit 1; }
+	touch "$apt/updated"
+fi
+
+# The newest image of the series; its headers, -common headers and kbuild come from its Depends.
+image=$(apt-cache "${aptopts[@]}" pkgnames linux-image- | grep -E "$pattern" | sort -V | tail -n 1)
+[[ -n $image ]] || { echo "fetch-kernel: no Debian package matches $pattern" >&2; exit 1; }
+version=$(apt-cache "${aptopts[@]}" show "$image" | sed -n 's/^Version: //p' | sort -V | tail -n 1)
+headers=${image/linux-image-/linux-headers-}
+deps=$(apt-cache "${aptopts[@]}" show "$headers=$version" | sed -n 's/^Depends: //p' | head -n 1)
+common=$(grep -oE 'linux-headers-[^ ,]+-common' <<<"$deps" | head -n 1)
+kbuild=$(grep -oE 'linux-kbuild-[^ ,]+' <<<"$deps" | head -n 1)
+[[ -n $common && -n $kbuild ]] || { echo "fetch-kernel: cannot read the Depends of $headers: $deps" >&2; exit 1; }
+kbuild_version=$(apt-cache "${aptopts[@]}" show "$kbuild" | sed -n 's/^Version: //p' | grep -Fx "$version" || true)
+
+echo "  APT     download $image $version" >&2
+(cd "$apt/archives" && apt-get "${aptopts[@]}" download "$image=$version" "$headers=$version" \
+	"$common=$version" "$kbuild${kbuild_version:+=$kbuild_version}" >"$apt/download.log" 2>&1) ||
+	{ cat "$apt/download.log" >&2; echo "fetch-kernel: apt-get download failed" >&2; exit 1; }
+
+root=$dir/root
+rm -rf "$root" "$dir/ready"
+mkdir -p "$root"
+for pkg in "$headers" "$common" "$kbuild"; do
+	echo "  UNPACK  $pkg" >&2
+	dpkg-deb -x "$apt/archives/${pkg}_"*.deb "$root"
+done
+# Only /boot of the image is needed to boot it: the test VM loads no module from disk.
+echo "  UNPACK  $image (/boot)" >&2
+dpkg-deb --fsys-tarfile "$apt/archives/${image}_"*.deb | tar -x -C "$root" ./boot
+
+abi=${image#linux-image-}
+kdir=$root/usr/src/linux-headers-$abi
+# The headers Makefile includes the -common tree by its installed path, /usr/src/...;
+# point it at the unpacked copy instead.
+sed -i "s|/usr/src/|$root/usr/src/|g" "$kdir/Makefile"
+
+ln -sfn "$kdir" "$dir/kdir"
+ln -sfn "$(ls "$root"/boot/vmlinuz-*)" "$dir/vmlinuz"
+echo "$version" >"$dir/version"
+rm -f "$apt/archives/"*.deb
+touch "$dir/ready"
+echo "$dir"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install what building, running and testing need on a Debian-based host:
+# Debian packages through apt-get (as root; otherwise print the command to run),
+# and the rust-src component through rustup. Safe to run again: it installs
+# only what is missing. `make run` and `make test` call it first.
+set -euo pipefail
+
+missing=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have qemu-system-x86_64 || missing+=(qemu-system-x86)
+# The initramfs needs a static busybox (Debian's busybox-static).
+{ [[ -x /bin/busybox ]] && ! ldd /bin/busybox >/dev/null 2>&1; } || missing+=(busybox-static)
+have cpio || missing+=(cpio)
+have pahole || missing+=(dwarves)               # BTF for modules, wanted by 6.12's kbuild
+have gcc-12 || missing+=(gcc-12)                # the compiler Debian's 6.1 and 6.12 were built with
+have ld || missing+=(binutils)
+have make || missing+=(make)
+have apt-get || { echo "setup: apt-get not found; this script is for Debian-based hosts" >&2; exit 1; }
+[[ -r /usr/share/keyrings/debian-archive-keyring.gpg ]] || missing+=(debian-archive-keyring)
+# kbuild's host programs (modpost, objtool) in Debian's linux-kbuild need libelf.
+ldconfig -p 2>/dev/null | grep -q 'libelf\.so\.1 ' || missing+=(libelf1)
+
+if ((${#missing[@]})); then
+	if [[ $(id -u) == 0 ]]; then
+		echo "  APT     install ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -q >/dev/null
+		apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+	else
+		echo "setup: missing Debian packages; install them with:" >&2
+		echo "    sudo apt-get install ${missing[*]}" >&2
+		exit 1
+	fi
+fi
+
+have cargo || { echo "setup: cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
+if [[ ! -d $(rustc --print sysroot)/lib/rustlib/src/rust/library/core ]]; then
+	have rustup || { echo "setup: the rust-src component is missing and rustup is not there to add it" >&2; exit 1; }
+	echo "  RUSTUP  component add rust-src"
+	rustup component add rust-src
+fi

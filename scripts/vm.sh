@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a kernel in QEMU with a tiny busybox initramfs and run a shell script in it.
+#
+#   scripts/vm.sh <vmlinuz> <workdir> <guest-script> [file...]
+#
+# The files (modules, test programs) are copied into the guest's /. The guest
+# script runs as root after /proc, /sys and /dev are mounted; its output goes
+# to <workdir>/guest.log, the kernel console to <workdir>/console.log. The VM
+# powers off when the script ends. Needs no root: QEMU emulates the machine
+# (TCG), so it works where KVM is missing or unusable; QEMU_ACCEL=kvm opts in.
+set -euo pipefail
+
+vmlinuz=${1:?usage: $0 <vmlinuz> <workdir> <guest-script> [file...]}
+work=${2:?}
+script=${3:?}
+shift 3
+
+rm -rf "$work"
+mkdir -p "$work/root"/{bin,dev,proc,sys,tmp}
+root=$work/root
+cp /bin/busybox "$root/bin/busybox"
+cp "$script" "$root/guest.sh"
+for file in "$@"; do
+	cp "$file" "$root/"
+done
+
+# /init: mount the basics, run the guest script with its output on the second
+# serial port, then power off. A panic reboots, and -no-reboot ends QEMU.
+cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+cd /
+sh /guest.sh >/dev/ttyS1 2>&1
+echo "@@ guest-done" >/dev/ttyS1
+sync
+poweroff -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
+
+accel=${QEMU_ACCEL:-tcg}
+cpu=max
+[[ $accel == kvm ]] && cpu=host
+status=0
+timeout "${VM_TIMEOUT:-300}" qemu-system-x86_64 \
+	-accel "$accel" -cpu "$cpu" -smp 2 -m 1024 \
+	-kernel "$vmlinuz" -initrd "$work/initramfs.cpio" \
+	-append "console=ttyS0 quiet panic=-1 ${VM_CMDLINE:-}" \
+	-display none -no-reboot -nodefaults \
+	-serial "file:$work/console.log" -serial "file:$work/guest.log" \
+	</dev/null >"$work/qemu.log" 2>&1 || status=$?
+if ((status == 124)); then
+	echo "vm: QEMU timed out after ${VM_TIMEOUT:-300}s (see $work/console.log)" >&2
+elif ((status != 0)); then
+	echo "vm: QEMU failed with status $status:" >&2
+	cat "$work/qemu.log" >&2
+fi
+exit $status

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The global allocator: `Box`, `Vec` and `String` on top of `kmalloc`.
+//!
+//! Allocations use `GFP_KERNEL`, which may sleep: allocate only where the
+//! kernel allows sleeping (init, exit, system calls), never under a spinlock.
+//! Failure is a null pointer, which `try_reserve` and friends turn into an
+//! error ([`crate::error::code::ENOMEM`] through `?`); only the infallible APIs
+//! (`Vec::push`, `Box::new`) panic on it.
+
+use core::alloc::Layout;
+#[cfg(not(test))]
+use {crate::bindings, core::alloc::GlobalAlloc, core::ffi::c_void, core::ptr};
+
+/// `kmalloc` always aligns to at least this (`ARCH_KMALLOC_MINALIGN`; module.c
+/// checks it at compile time).
+const KMALLOC_MIN_ALIGN: usize = 8;
+
+/// The size to ask `kmalloc` for so that the memory suits `layout`, or `None`
+/// if that size would exceed `isize::MAX` (no `Layout` may be larger).
+///
+/// `kmalloc` aligns objects whose size is a power of two to that size, so a
+/// stricter alignment than the minimum is met by rounding the size up to a
+/// power of two at least as large as the alignment.
+pub fn kmalloc_size(layout: Layout) -> Option<usize> {
+    if layout.align() <= KMALLOC_MIN_ALIGN {
+        Some(layout.size())
+    } else {
+        let size = layout.size().max(layout.align()).checked_next_power_of_two()?;
+        (size <= isize::MAX as usize).then_some(size)
+    }
+}
+
+/// Moves the allocation at `ptr` (null for a new one) to a block that fits
+/// `layout`, as `krealloc` does.
+///
+/// # Safety
+///
+/// `ptr` is null or a live allocation of this allocator, whose alignment was
+/// `layout.align()`; `layout.size()` is not zero.
+#[cfg(not(test))]
+unsafe fn krealloc(ptr: *mut u8, layout: Layout) -> *mut u8 {
+    let Some(size) = kmalloc_size(layout) else {
+        return ptr::null_mut();
+    };
+    // SAFETY: by this function's contract `ptr` is null or came from krealloc,
+    // and `size` is not zero, so krealloc neither frees nor returns ZERO_SIZE_PTR.
+    unsafe { bindings::rust_helper_krealloc(ptr as *const c_void, size).cast() }
+}
+
+/// The allocator behind `alloc` in this module. (Host unit tests use the
+/// host's allocator instead; they only test the size arithmetic above.)
+#[cfg(not(test))]
+pub struct KernelAllocator;
+
+// SAFETY: every block comes from kmalloc sized by kmalloc_size(), so it is at
+// least layout.size() bytes and aligned to layout.align(); blocks are freed
+// with kfree, and krealloc keeps the old block intact when it fails.
+#[cfg(not(test))]
+unsafe impl GlobalAlloc for KernelAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: GlobalAlloc's callers pass a layout of non-zero size.
+        unsafe { krealloc(ptr::null_mut(), layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
+        // SAFETY: `ptr` is a live allocation of this allocator, so of kmalloc.
+        unsafe { bindings::kfree(ptr as *const c_void) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: GlobalAlloc::realloc's callers guarantee that `new_size`,
+        // rounded up to `layout.align()`, does not overflow isize.
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        // SAFETY: `ptr` is a live allocation with `layout`'s alignment and
+        // `new_size` is not zero (GlobalAlloc::realloc's contract).
+        unsafe { krealloc(ptr, new_layout) }
+    }
+}
+
+#[cfg(not(test))]
+#[global_allocator]
+static ALLOCATOR: KernelAllocator = KernelAllocator;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn size_for(size: usize, align: usize) -> Option<usize> {
+        kmalloc_size(Layout::from_size_align(size, align).unwrap())
+    }
+
+    #[test]
+    fn small_alignments_keep_the_size() {
+        for align in [1, 2, 4, 8] {
+            assert_eq!(size_for(1, align), Some(1));
+            assert_eq!(size_for(24, align), Some(24));
+            assert_eq!(size_for(100, align), Some(100));
+        }
+    }
+
+    #[test]
+    fn larger_alignments_round_up_to_a_power_of_two_no_smaller_than_align() {
+        assert_eq!(size_for(1, 16), Some(16));
+        assert_eq!(size_for(24, 16), Some(32));
+        assert_eq!(size_for(64, 64), Some(64));
+        assert_eq!(size_for(65, 64), Some(128));
+        assert_eq!(size_for(8, 4096), Some(4096));
+        assert_eq!(size_for(5000, 4096), Some(8192));
+    }
+
+    #[test]
+    fn every_alignment_gets_a_size_that_is_a_multiple_of_it() {
+        for shift in 0..20 {
+            let align = 1usize << shift;
+            for size in [1, align / 2 + 1, align, align + 1, 3 * align] {
+                let got = size_for(size, align).unwrap();
+                assert!(got >= size);
+                assert!(align <= KMALLOC_MIN_ALIGN || (got.is_power_of_two() && got % align == 0));
+            }
+        }
+    }
+
+    #[test]
+    fn impossible_sizes_are_refused_not_wrapped() {
+        let huge = Layout::from_size_align(isize::MAX as usize - 63, 64).unwrap();
+        assert_eq!(kmalloc_size(huge), None);
+    }
+}
