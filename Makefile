@@ -76,7 +76,7 @@ unsupported := $(strip \
 
 # --- Build -------------------------------------------------------------------
 
-.PHONY: all modules clean install run test test-host test-vm setup check-kdir check-rust FORCE
+.PHONY: all modules clean install run test test-host setup check-kdir check-rust FORCE
 all modules: $(ko)
 
 # kbuild-style messages: "  CARGO   build/libhello.a".
@@ -140,11 +140,10 @@ setup:
 run:
 	$(Q)scripts/run.sh $(KERNEL)
 
-test: test-host test-vm
-
-test-host:
-	$(call quiet,TEST,host unit tests)
-	$(Q)$(CARGO) test $(cargo_quiet) --target-dir $(BUILD)/host
-
-test-vm:
+# Host unit tests and the VM suite, one line per check (scripts/test.sh).
+test:
 	$(Q)scripts/test.sh $(KERNELS)
+
+# Only the host unit tests: quick, no VM.
+test-host:
+	$(Q)$(CARGO) test $(cargo_quiet) --target-dir $(BUILD)/host

@@ -54,6 +54,8 @@ timeout "${VM_TIMEOUT:-300}" qemu-system-x86_64 \
 	-display none -no-reboot -nodefaults \
 	-serial "file:$work/console.log" -serial "file:$work/guest.log" \
 	</dev/null >"$work/qemu.log" 2>&1 || status=$?
+# Serial lines end in CR LF; keep plain LF for grep and awk.
+sed -i 's/\r$//' "$work/guest.log" "$work/console.log"
 if ((status == 124)); then
 	echo "vm: QEMU timed out after ${VM_TIMEOUT:-300}s (see $work/console.log)" >&2
 elif ((status != 0)); then

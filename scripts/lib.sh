@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by scripts/run.sh and scripts/test.sh: fetch a Debian kernel, build the
+# module for it, boot it, and read what happened.
+
+# kernel_dir SERIES: prints the cached Debian kernel's directory (fetching it the first time).
+kernel_dir() {
+	"$top/scripts/fetch-kernel.sh" "$1"
+}
+
+# build_for SERIES DIR: builds the module against DIR/kdir into build/debian-SERIES.
+build_for() {
+	make -C "$top" --no-print-directory KDIR="$2/kdir" BUILD="build/debian-$1"
+}
+
+# section NAME LOG: the lines the guest printed between "@@ NAME" and the next "@@".
+section() {
+	awk -v want="@@ $1" '/^@@ / { on = ($0 == want); next } on' "$2"
+}
+
+# Kernel messages that mean something went wrong in the kernel.
+bad_kernel_messages='Oops|BUG:|kernel BUG|WARNING:|Call Trace|general protection|Kernel panic|UBSAN|KASAN|possible circular locking|INFO: task .* blocked'
+
+# taint_ok VALUE: true when /proc/sys/kernel/tainted shows nothing beyond
+# O (out-of-tree module, 4096) and E (unsigned module, 8192).
+taint_ok() {
+	[[ $1 =~ ^[0-9]+$ ]] && ((($1 & ~(4096 | 8192)) == 0))
+}

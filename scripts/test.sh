@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make test`: host unit tests, then the VM suite on real Debian kernels.
+#
+#   scripts/test.sh [series...]        default: 6.1 6.12
+#
+# For each kernel: build the module against its headers, boot it in QEMU, load,
+# check the exact log lines, unload, load and unload again, feed a bad
+# parameter, trigger the panic path, and look for anything the kernel did not
+# like. One line per check; the last line is "N passed, M failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib.sh"
+cd "$top"
+
+passed=0
+failed=0
+# check NAME COMMAND...: runs COMMAND and records the check as passed or failed.
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		printf '  PASS  %s\n' "$name"
+		passed=$((passed + 1))
+	else
+		printf '  FAIL  %s\n' "$name"
+		failed=$((failed + 1))
+	fi
+}
+
+# same EXPECTED ACTUAL: the two texts are equal; shows a diff when not.
+same() {
+	[[ $1 == "$2" ]] && return 0
+	diff <(echo "$1") <(echo "$2") | sed 's/^/        /' >&2
+	return 1
+}
+
+# has TEXT REGEX: TEXT has a line matching the extended REGEX.
+has() {
+	grep -qE -- "$2" <<<"$1" && return 0
+	echo "        no line matches: $2" >&2
+	return 1
+}
+
+# lacks TEXT REGEX: no line of TEXT matches REGEX; shows the lines that do.
+lacks() {
+	local found
+	found=$(grep -E -- "$2" <<<"$1") || return 0
+	sed 's/^/        /' <<<"$found" >&2
+	return 1
+}
+
+# The module's own lines, from the raw log the guest printed ("<6>hello: ...");
+# the kernel's own notices about tainting are checked through the taint value.
+module_lines() {
+	grep -E '^<[0-7]>hello: ' <<<"$1" | grep -vE 'taints kernel|module verification failed'
+}
+
+# --- Host unit tests ------------------------------------------------------------
+
+host_tests() {
+	echo "host: cargo test"
+	local out=$top/build/host-test.log
+	mkdir -p "$top/build"
+	cargo test --target-dir "$top/build/host" >"$out" 2>&1
+	local status=$?
+	local results
+	results=$(sed -nE 's/^test (.*) \.\.\. (ok|FAILED)$/\1 \2/p' "$out")
+	if [[ -z $results ]]; then
+		check "host unit tests build and run" false
+		sed 's/^/        /' "$out" | tail -n 30 >&2
+		return
+	fi
+	while read -r name result; do
+		check "host: $name" [ "$result" = ok ]
+	done <<<"$results"
+	check "host: cargo test exits 0" [ "$status" = 0 ]
+}
+
+# --- One Debian kernel ------------------------------------------------------------
+
+vm_tests() {
+	local series=$1
+	local kdir build log vmout
+	echo "Debian $series:"
+	if ! kdir=$(kernel_dir "$series"); then
+		check "$series: fetch the Debian kernel and headers" false
+		return
+	fi
+	build=$top/build/debian-$series
+
+	local build_out status
+	build_out=$(build_for "$series" "$kdir" 2>&1)
+	status=$?
+	echo "$build_out" >"$top/build/debian-$series.build.log"
+	check "$series: make KDIR=... builds hello.ko" [ "$status" = 0 ]
+	check "$series: the build prints no warnings" lacks "$build_out" '[Ww]arning'
+	[[ $status == 0 ]] || return
+
+	local globals
+	globals=$(nm -g --defined-only "$build/hello_rust.o" | awk '{ print $3 }' | sort | tr '\n' ' ')
+	check "$series: the Rust object exports only rust_module_init and rust_module_exit" \
+		same "rust_module_exit rust_module_init " "$globals"
+
+	# Boot 1: load, unload, reload, bad input.
+	vmout=$build/vm-hello
+	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/guest/hello.sh "$build/hello.ko"
+	log=$vmout/guest.log
+	check "$series: the VM boots and runs the guest script to the end" has "$(cat "$log")" '^@@ guest-done$'
+
+	check "$series: insmod hello.ko succeeds" same "status=0" "$(section insmod "$log")"
+	check "$series: init logs the greeting lines at KERN_INFO" same "\
+<6>hello: Hello from Rust! Keeping 3 greetings.
+<6>hello: core::fmt works here:  right|left  |0xbeef|-42
+<6>hello: a literal percent sign: 100%
+<6>hello: greeting #1 of 3 ready
+<6>hello: greeting #2 of 3 ready
+<6>hello: greeting #3 of 3 ready" "$(module_lines "$(section load-log "$log")")"
+	check "$series: the count parameter reads 3 in sysfs" same 3 "$(section param-count "$log")"
+	check "$series: the module is listed in /proc/modules" same 1 "$(section modules-loaded "$log")"
+	check "$series: rmmod hello succeeds" same "status=0" "$(section rmmod "$log")"
+	check "$series: exit logs the greetings kept since init" same "\
+<6>hello: Goodbye from Rust! Dropping 3 greetings kept since init:
+<6>hello:   greeting #1 of 3
+<6>hello:   greeting #2 of 3
+<6>hello:   greeting #3 of 3" "$(module_lines "$(section unload-log "$log")")"
+	check "$series: loading again with count=1 and unloading works" same "status=0
+status=0" "$(section reload "$log")"
+	check "$series: the second load logs its own state" same "\
+<6>hello: Hello from Rust! Keeping 1 greetings.
+<6>hello: core::fmt works here:  right|left  |0xbeef|-42
+<6>hello: a literal percent sign: 100%
+<6>hello: greeting #1 of 1 ready
+<6>hello: Goodbye from Rust! Dropping 1 greetings kept since init:
+<6>hello:   greeting #1 of 1" "$(module_lines "$(section reload-log "$log")")"
+
+	local bad
+	bad=$(section bad-count "$log")
+	check "$series: count=99 fails the load with EINVAL" has "$bad" 'Invalid argument'
+	check "$series: count=99 makes insmod exit non-zero" lacks "$bad" '^status=0$'
+	# busybox insmod retries a failed finit_module() with init_module(), so
+	# init runs, and logs, once per attempt.
+	check "$series: count=99 is reported at KERN_ERR" same "<3>hello: count=99 is out of range (0 to 16)" \
+		"$(module_lines "$(section bad-count-log "$log")" | sort -u)"
+	check "$series: a failed load leaves no module behind" same 0 "$(section modules-after-bad-count "$log")"
+
+	local tainted
+	tainted=$(section tainted "$log")
+	check "$series: taint is only out-of-tree and unsigned (got '$tainted')" taint_ok "$tainted"
+	check "$series: the kernel log has no oops, BUG or WARNING" \
+		lacks "$(cat "$vmout/console.log"; section full-log "$log")" "$bad_kernel_messages"
+
+	# Boot 2: a Rust panic in init.
+	vmout=$build/vm-panic
+	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/guest/panic.sh "$build/hello.ko"
+	log=$vmout/guest.log
+	local panic_log where
+	panic_log=$(section panic-log "$log")
+	# Where the panic! in src/lib.rs is: line and 1-based column of "panic!".
+	where=$(awk '/panic!\("panic_on_init/ { print FILENAME ":" NR ":" index($0, "panic!"); exit }' src/lib.rs)
+	check "$series: a panic does not let insmod complete" lacks "$(section insmod-panic "$log")" '^status=0$'
+	check "$series: a panic logs its message and $where at KERN_EMERG" \
+		has "$panic_log" "^<0>hello: panicked at $where: panic_on_init was set \\(count = 3\\)$"
+	check "$series: a panic oopses through BUG() in module.c" has "$panic_log" 'kernel BUG at .*module\.c:[0-9]+!'
+	check "$series: the oops reports invalid opcode (BUG's ud2)" has "$panic_log" 'invalid opcode'
+	check "$series: the oops has a backtrace through the Rust init" has "$panic_log" 'rust_module_init'
+	check "$series: the kernel keeps running after the panic" has "$(section alive "$log")" '^still running'
+	tainted=$(section tainted "$log")
+	check "$series: the oops taints the kernel with D (got '$tainted')" eval '[[ $tainted =~ ^[0-9]+$ ]] && (( tainted & 128 ))'
+}
+
+"$top/scripts/setup.sh" || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+host_tests
+for series in "${@:-6.1 6.12}"; do
+	for s in $series; do
+		vm_tests "$s"
+	done
+done
+echo "$passed passed, $failed failed"
+((failed == 0))
