@@ -128,9 +128,14 @@ clean:
 	$(call quiet,CLEAN,$(BUILD))
 	$(Q)rm -rf $(BUILD)
 
+# kbuild installs into $(INSTALL_MOD_PATH)/lib/modules/<release>/extra; the
+# headers packages lack System.map, so kbuild skips depmod and we run it here.
+# <release> is the one the module's vermagic names (UTS_RELEASE).
+kernel_release = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
 install: $(ko)
 	$(Q)$(MAKE) -C $(KDIR) M=$(build) modules_install
-	$(Q)depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $$(cat $(KDIR)/include/config/kernel.release)
+	$(call quiet,DEPMOD,$(kernel_release))
+	$(Q)depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(kernel_release)
 
 # --- Run and test in real kernels under QEMU -------------------------------------
 
