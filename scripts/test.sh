@@ -78,6 +78,31 @@ host_tests() {
 	check "host: cargo test exits 0" [ "$status" = 0 ]
 }
 
+# --- Build errors that must explain themselves --------------------------------------
+
+build_error_tests() {
+	echo "build errors:"
+	local out status
+	out=$(make --no-print-directory KDIR=/nonexistent/kdir BUILD=build/error-check 2>&1)
+	status=$?
+	check "make with a missing KDIR fails" [ "$status" != 0 ]
+	check "make with a missing KDIR names it and the headers package to install" \
+		eval 'has "$out" "no kernel build tree at KDIR=/nonexistent/kdir" && has "$out" "apt install linux-headers-"'
+
+	# A rustc whose sysroot has no library sources stands in for a toolchain
+	# without the rust-src component.
+	local fake=$top/build/error-check/fake-rustc kdir
+	mkdir -p "$fake"
+	printf '#!/bin/sh\necho %s\n' "$fake/sysroot" >"$fake/rustc"
+	chmod +x "$fake/rustc"
+	kdir=$(kernel_dir 6.1) || kdir=/nonexistent
+	out=$(PATH=$fake:$PATH make --no-print-directory KDIR="$kdir/kdir" BUILD=build/error-check 2>&1)
+	status=$?
+	check "make without rust-src fails" [ "$status" != 0 ]
+	check "make without rust-src says to run rustup component add rust-src" \
+		has "$out" "rustup component add rust-src"
+}
+
 # --- One Debian kernel ------------------------------------------------------------
 
 vm_tests() {
@@ -172,6 +197,7 @@ status=0" "$(section reload "$log")"
 
 "$top/scripts/setup.sh" || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 host_tests
+build_error_tests
 for series in "${@:-6.1 6.12}"; do
 	for s in $series; do
 		vm_tests "$s"
