@@ -7,9 +7,17 @@ kernel_dir() {
 	"$top/scripts/fetch-kernel.sh" "$1"
 }
 
-# build_for SERIES DIR: builds the module against DIR/kdir into build/debian-SERIES.
+# build_dir SERIES: where the module for that kernel is built.
+build_dir() {
+	echo "$top/build/debian-$1"
+}
+
+# build_for SERIES DIR: builds the module against DIR/kdir into $(build_dir SERIES).
+# (BUILD is given relative to the top, so make's messages show short paths.)
 build_for() {
-	make -C "$top" --no-print-directory KDIR="$2/kdir" BUILD="build/debian-$1"
+	local dir
+	dir=$(build_dir "$1")
+	make -C "$top" --no-print-directory KDIR="$2/kdir" BUILD="${dir#"$top"/}"
 }
 
 # section NAME LOG: the lines the guest printed between "@@ NAME" and the next "@@".

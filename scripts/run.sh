@@ -16,7 +16,7 @@ series=${1:-6.1}
 "$top/scripts/setup.sh"
 kdir=$(kernel_dir "$series")
 build_for "$series" "$kdir"
-build=$top/build/debian-$series
+build=$(build_dir "$series")
 echo "  QEMU    Debian $(cat "$kdir/version") ($(basename "$(readlink "$kdir/vmlinuz")"))"
 "$top/scripts/vm.sh" "$kdir/vmlinuz" "$build/vm" "$top/tests/guest/run.sh" "$build/hello.ko"
 

@@ -113,7 +113,7 @@ vm_tests() {
 		check "$series: fetch the Debian kernel and headers" false
 		return
 	fi
-	build=$top/build/debian-$series
+	build=$(build_dir "$series")
 
 	local build_out status
 	build_out=$(build_for "$series" "$kdir" 2>&1)

@@ -7,7 +7,8 @@
 #
 # The files (modules, test programs) are copied into the guest's /. The guest
 # script runs as root after /proc, /sys and /dev are mounted; its output goes
-# to <workdir>/guest.log, the kernel console to <workdir>/console.log. The VM
+# to <workdir>/guest.log, the kernel console (every message, whatever its
+# level: ignore_loglevel) to <workdir>/console.log. The VM
 # powers off when the script ends. Needs no root: QEMU emulates the machine
 # (TCG), so it works where KVM is missing or unusable; QEMU_ACCEL=kvm opts in.
 set -euo pipefail
@@ -50,7 +51,7 @@ status=0
 timeout "${VM_TIMEOUT:-300}" qemu-system-x86_64 \
 	-accel "$accel" -cpu "$cpu" -smp 2 -m 1024 \
 	-kernel "$vmlinuz" -initrd "$work/initramfs.cpio" \
-	-append "console=ttyS0 quiet panic=-1 ${VM_CMDLINE:-}" \
+	-append "console=ttyS0 ignore_loglevel panic=-1 ${VM_CMDLINE:-}" \
 	-display none -no-reboot -nodefaults \
 	-serial "file:$work/console.log" -serial "file:$work/guest.log" \
 	</dev/null >"$work/qemu.log" 2>&1 || status=$?
