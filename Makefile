@@ -4,8 +4,10 @@
 #
 #   make                     build build/hello.ko for the running kernel
 #   make KDIR=<dir>          ... for the kernel whose build tree (headers) is <dir>
+#   make EXAMPLE=<name>      build the example examples/<name> as build/rust_<name>.ko
 #   make run [KERNEL=6.12]   build for a Debian kernel, boot it in QEMU, load the module
 #   make test                host unit tests, then the VM suite on Debian 6.1 and 6.12
+#   make test-example EXAMPLE=<name> [KERNELS=6.1]   only that example's VM tests
 #   make clean               remove build/
 #   make install             install the module for KDIR's kernel (kbuild's modules_install)
 #   make V=1                 show the full commands
@@ -23,9 +25,23 @@ KERNEL  ?= 6.1
 KERNELS ?= 6.1 6.12
 CARGO   ?= cargo
 
+EXAMPLES := $(notdir $(wildcard examples/*))
+
 build     := $(abspath $(BUILD))
 cargo_dir := $(build)/cargo
-rust_lib  := $(cargo_dir)/target/release/lib$(MODULE).a
+ifdef EXAMPLE
+  ifeq ($(filter $(EXAMPLE),$(EXAMPLES)),)
+    $(error EXAMPLE=$(EXAMPLE): no such example; the examples are: $(EXAMPLES))
+  endif
+  MODULE       := rust_$(EXAMPLE)
+  cargo_target := --example $(EXAMPLE)
+  rust_lib     := $(cargo_dir)/target/release/examples/lib$(EXAMPLE).a
+else
+  cargo_target := --lib
+  rust_lib     := $(cargo_dir)/target/release/lib$(MODULE).a
+endif
+# kbuild works in a directory of the module's own; the .ko is copied up.
+kbuild    := $(build)/$(MODULE)
 ko        := $(BUILD)/$(MODULE).ko
 
 ifeq ($(V),1)
@@ -76,7 +92,7 @@ unsupported := $(strip \
 
 # --- Build -------------------------------------------------------------------
 
-.PHONY: all modules clean install run test test-host setup check-kdir check-rust FORCE
+.PHONY: all modules clean install run test test-example test-host setup check-kdir check-rust FORCE
 all modules: $(ko)
 
 # kbuild-style messages: "  CARGO   build/libhello.a".
@@ -111,18 +127,31 @@ $(build):
 # RUSTC_BOOTSTRAP=1 lets the stable toolchain use -Z options and build-std,
 # as the kernel's own Rust support does.
 $(rust_lib): FORCE check-kdir check-rust | $(build)
-	$(call quiet,CARGO,$(BUILD)/lib$(MODULE).a)
+	$(call quiet,CARGO,$(patsubst $(CURDIR)/%,%,$(rust_lib)))
 	$(Q)RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(RUSTFLAGS_ALL)" $(CARGO) rustc $(cargo_quiet) --release \
-		--config .cargo/kernel.toml --crate-type staticlib --target-dir $(cargo_dir)
+		--config .cargo/kernel.toml $(cargo_target) --crate-type staticlib --target-dir $(cargo_dir)
 
-# The Kbuild file and the C shim, in the build directory kbuild works in.
-$(build)/Kbuild: Makefile.in Makefile | $(build)
-	$(Q)sed -e 's|@MODULE@|$(MODULE)|g' -e 's|@RUST_LIB@|$(rust_lib)|g' $< >$@
-$(build)/module.c: | $(build)
-	$(Q)ln -sf $(CURDIR)/module.c $@
+# The C helpers the Rust code calls: src/kernel/helpers/<name>.c defines
+# rust_helper_<name>_*() functions, and is linked in when the library has an
+# undefined reference to one of them.
+helper_files := $(notdir $(basename $(wildcard src/kernel/helpers/*.c)))
+used_helpers  = $(filter $(helper_files),$(shell nm -u $(rust_lib) 2>/dev/null | \
+		sed -n 's/^ *U rust_helper_\([a-z0-9]*\)_.*/\1/p' | sort -u))
 
-$(ko): $(rust_lib) $(build)/Kbuild $(build)/module.c FORCE
-	$(Q)$(MAKE) -C $(KDIR) M=$(build) modules
+# The Kbuild file and links to the C sources, in the directory kbuild works in.
+# The Kbuild file is rewritten only when it changes, so kbuild rebuilds no more
+# than it must.
+$(kbuild)/Kbuild: Makefile.in Makefile $(rust_lib) FORCE
+	$(Q)mkdir -p $(kbuild)
+	$(Q)ln -sf $(CURDIR)/module.c $(kbuild)/module.c
+	$(Q)$(foreach h,$(used_helpers),ln -sf $(CURDIR)/src/kernel/helpers/$(h).c $(kbuild)/$(h).c &&) true
+	$(Q)sed -e 's|@MODULE@|$(MODULE)|g' -e 's|@RUST_LIB@|$(rust_lib)|g' \
+		-e 's|@HELPERS@|$(used_helpers)|g' -e 's|@TOP@|$(CURDIR)|g' $< >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+$(ko): $(kbuild)/Kbuild FORCE
+	$(Q)$(MAKE) -C $(KDIR) M=$(kbuild) modules
+	$(Q)cmp -s $(kbuild)/$(MODULE).ko $@ || cp $(kbuild)/$(MODULE).ko $@
 
 clean:
 	$(call quiet,CLEAN,$(BUILD))
@@ -133,7 +162,7 @@ clean:
 # <release> is the one the module's vermagic names (UTS_RELEASE).
 kernel_release = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
 install: $(ko)
-	$(Q)$(MAKE) -C $(KDIR) M=$(build) modules_install
+	$(Q)$(MAKE) -C $(KDIR) M=$(kbuild) modules_install
 	$(call quiet,DEPMOD,$(kernel_release))
 	$(Q)depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(kernel_release)
 
@@ -143,12 +172,16 @@ setup:
 	$(Q)scripts/setup.sh
 
 run:
-	$(Q)scripts/run.sh $(KERNEL)
+	$(Q)scripts/run.sh $(KERNEL) $(EXAMPLE)
 
 # Host unit tests and the VM suite, one line per check (scripts/test.sh).
 test:
 	$(Q)scripts/test.sh $(KERNELS)
 
+# Only the VM tests of one example (or of EXAMPLES="a b"), on KERNELS.
+test-example:
+	$(Q)ONLY_EXAMPLES=1 EXAMPLES="$(or $(EXAMPLES),$(EXAMPLE))" scripts/test.sh $(KERNELS)
+
 # Only the host unit tests: quick, no VM.
 test-host:
-	$(Q)$(CARGO) test $(cargo_quiet) --target-dir $(BUILD)/host
+	$(Q)$(CARGO) test $(cargo_quiet) --workspace --lib --target-dir $(BUILD)/host

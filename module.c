@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * module.c - the C side of the hello module.
+ * module.c - the C side of every module built here.
  *
  * Rust cannot use the kernel's C macros or inline functions, and must not guess
  * the layout of kernel structures (it changes between versions and configs). So
  * this file, compiled by kbuild with the kernel's own flags, holds:
  *
- *   - the module metadata (MODULE_LICENSE and friends) and parameters,
+ *   - the module metadata and parameters: MODULE_LICENSE here, the rest from
+ *     the module! declaration in Rust, which the build writes out as
+ *     module_info.h (see scripts/module-info.sh),
  *   - module_init/module_exit, which call into Rust,
- *   - one small helper for each kernel API that Rust cannot call directly.
+ *   - the helpers the core of the Rust support crate calls (printing, BUG(),
+ *     memory), declared on the Rust side in src/kernel/bindings.rs.
  *
- * Everything Rust calls here is declared on the Rust side in src/bindings.rs;
- * keep the two in step.
+ * Helpers for particular kernel facilities (devices, files, locks, timers...)
+ * are in src/kernel/helpers/, one file each, linked in only when used.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,8 +25,9 @@
 #include <linux/moduleparam.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
-/* Implemented in Rust (src/lib.rs, through the module! macro in src/module.rs). */
+/* Implemented in Rust, by the module! macro (src/kernel/module.rs). */
 int rust_module_init(void);
 void rust_module_exit(void);
 
@@ -31,28 +35,57 @@ void rust_module_exit(void);
 void rust_helper_printk(int level, const char *msg, int len);
 void __noreturn rust_helper_bug(void);
 void *rust_helper_krealloc(const void *ptr, size_t size);
-int hello_param_count(void);
-bool hello_param_panic_on_init(void);
 
-/* --- Parameters: /sys/module/hello/parameters/ ------------------------------ */
+/* --- Metadata and parameters ---------------------------------------------------- */
 
-static int count = 3;
-module_param(count, int, 0444);
-MODULE_PARM_DESC(count, "How many greetings to keep (0-16, default 3)");
+/*
+ * The C code here and in helpers/ is GPL, and it uses the kernel's GPL-only
+ * exports, so the module's licence is GPL whatever its Rust part says.
+ */
+MODULE_LICENSE("GPL");
 
-static bool panic_on_init;
-module_param(panic_on_init, bool, 0444);
-MODULE_PARM_DESC(panic_on_init, "Panic in Rust during init, to show the panic path (default: no)");
+/*
+ * One parameter: C storage, module_param_named() for the kernel (command line
+ * and /sys/module/<module>/parameters/<name>), and a getter for Rust
+ * (src/kernel/params.rs) that reads under kernel_param_lock(), the lock sysfs
+ * writes take, so a read never sees a value half-written.
+ */
+#define RUST_PARAM(type, ptype, name, perm, value, desc)				\
+	static type rust_param_##name = value;					\
+	module_param_named(name, rust_param_##name, ptype, perm);		\
+	MODULE_PARM_DESC(name, desc);						\
+	type rust_param_get_##name(void);					\
+	type rust_param_get_##name(void)					\
+	{									\
+		type v;								\
+										\
+		kernel_param_lock(THIS_MODULE);					\
+		v = rust_param_##name;						\
+		kernel_param_unlock(THIS_MODULE);				\
+		return v;							\
+	}
 
-int hello_param_count(void)
-{
-	return count;
-}
+/*
+ * A string parameter (charp): the getter copies at most @size bytes into @buf
+ * and returns the whole length, so Rust can retry with a larger buffer.
+ */
+#define RUST_PARAM_CHARP(name, perm, value, desc)				\
+	static char *rust_param_##name = value;					\
+	module_param_named(name, rust_param_##name, charp, perm);		\
+	MODULE_PARM_DESC(name, desc);						\
+	size_t rust_param_get_##name(char *buf, size_t size);			\
+	size_t rust_param_get_##name(char *buf, size_t size)			\
+	{									\
+		size_t len;							\
+										\
+		kernel_param_lock(THIS_MODULE);					\
+		len = rust_param_##name ? strlen(rust_param_##name) : 0;	\
+		memcpy(buf, rust_param_##name, min(len, size));			\
+		kernel_param_unlock(THIS_MODULE);				\
+		return len;							\
+	}
 
-bool hello_param_panic_on_init(void)
-{
-	return panic_on_init;
-}
+#include "module_info.h"
 
 /* --- Helpers for Rust --------------------------------------------------------- */
 
@@ -76,7 +109,7 @@ void rust_helper_printk(int level, const char *msg, int len)
 /*
  * BUG() is a macro that plants an undefined instruction and a bug-table entry,
  * so the oops names this file and line. The Rust panic handler has already
- * logged the Rust message and location (src/lang_items.rs).
+ * logged the Rust message and location (src/kernel/lang_items.rs).
  */
 void __noreturn rust_helper_bug(void)
 {
@@ -84,10 +117,10 @@ void __noreturn rust_helper_bug(void)
 }
 
 /*
- * The Rust allocator (src/allocator.rs) relies on kmalloc's minimum alignment
- * and on power-of-two sizes being naturally aligned.
+ * The Rust allocator (src/kernel/allocator.rs) relies on kmalloc's minimum
+ * alignment and on power-of-two sizes being naturally aligned.
  */
-static_assert(ARCH_KMALLOC_MINALIGN >= 8, "src/allocator.rs assumes 8-byte kmalloc alignment");
+static_assert(ARCH_KMALLOC_MINALIGN >= 8, "src/kernel/allocator.rs assumes 8-byte kmalloc alignment");
 
 /*
  * krealloc() is a macro on newer kernels (memory allocation profiling).
@@ -101,19 +134,15 @@ void *rust_helper_krealloc(const void *ptr, size_t size)
 
 /* --- The module itself: all logic lives in Rust -------------------------------- */
 
-static int __init hello_init(void)
+static int __init rust_kmod_init(void)
 {
 	return rust_module_init();
 }
 
-static void __exit hello_exit(void)
+static void __exit rust_kmod_exit(void)
 {
 	rust_module_exit();
 }
 
-module_init(hello_init);
-module_exit(hello_exit);
-
-MODULE_LICENSE("GPL");
-MODULE_AUTHOR("The rust-kmod template authors");
-MODULE_DESCRIPTION("Hello, world in Rust, for stock distribution kernels");
+module_init(rust_kmod_init);
+module_exit(rust_kmod_exit);

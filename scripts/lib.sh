@@ -12,12 +12,26 @@ build_dir() {
 	echo "$top/build/debian-$1"
 }
 
-# build_for SERIES DIR: builds the module against DIR/kdir into $(build_dir SERIES).
+# build_for SERIES DIR [MAKE-ARGS...]: builds the module (or, with
+# EXAMPLE=<name>, that example) against DIR/kdir into $(build_dir SERIES).
 # (BUILD is given relative to the top, so make's messages show short paths.)
 build_for() {
 	local dir
 	dir=$(build_dir "$1")
-	make -C "$top" --no-print-directory KDIR="$2/kdir" BUILD="${dir#"$top"/}"
+	make -C "$top" --no-print-directory KDIR="$2/kdir" BUILD="${dir#"$top"/}" "${@:3}"
+}
+
+# build_test_programs EXAMPLE: compiles the example's user-space test programs
+# (examples/EXAMPLE/*.c, static, so they run in the busybox guest) into
+# build/test-programs/EXAMPLE/ and prints their paths.
+build_test_programs() {
+	local src out=$top/build/test-programs/$1
+	mkdir -p "$out"
+	for src in "$top/examples/$1"/*.c; do
+		[[ -e $src ]] || continue
+		gcc -static -O2 -Wall -Wextra -Werror -o "$out/$(basename "$src" .c)" "$src" || return 1
+		echo "$out/$(basename "$src" .c)"
+	done
 }
 
 # section NAME LOG: the lines the guest printed between "@@ NAME" and the next "@@".

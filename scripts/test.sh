@@ -63,7 +63,7 @@ host_tests() {
 	echo "host: cargo test"
 	local out=$top/build/host-test.log
 	mkdir -p "$top/build"
-	cargo test --target-dir "$top/build/host" >"$out" 2>&1
+	cargo test --workspace --lib --target-dir "$top/build/host" >"$out" 2>&1
 	local status=$?
 	local results
 	results=$(sed -nE 's/^test (.*) \.\.\. (ok|FAILED)$/\1 \2/p' "$out")
@@ -124,7 +124,7 @@ vm_tests() {
 	[[ $status == 0 ]] || return
 
 	local globals
-	globals=$(nm -g --defined-only "$build/hello_rust.o" | awk '{ print $3 }' | sort | tr '\n' ' ')
+	globals=$(nm -g --defined-only "$build/hello/hello_rust.o" | awk '{ print $3 }' | sort | tr '\n' ' ')
 	check "$series: the Rust object exports only rust_module_init and rust_module_exit" \
 		same "rust_module_exit rust_module_init " "$globals"
 
@@ -195,12 +195,69 @@ status=0" "$(section reload "$log")"
 	check "$series: the oops taints the kernel with D (got '$tainted')" eval '[[ $tainted =~ ^[0-9]+$ ]] && (( tainted & 128 ))'
 }
 
+# --- The examples on one Debian kernel --------------------------------------------
+
+# example_tests SERIES NAME: builds examples/NAME, boots the kernel with it and
+# runs examples/NAME/test.sh in the guest; each PASS/FAIL line the guest
+# prints is one check here.
+example_tests() {
+	local series=$1 name=$2 module=rust_$2
+	local kdir build vmout log build_out status programs
+	kdir=$(kernel_dir "$series") || return
+	build=$(build_dir "$series")
+
+	build_out=$(build_for "$series" "$kdir" EXAMPLE="$name" 2>&1)
+	status=$?
+	echo "$build_out" >"$top/build/debian-$series.$name.build.log"
+	check "$series: make EXAMPLE=$name builds $module.ko" [ "$status" = 0 ]
+	check "$series: $name: the build prints no warnings" lacks "$build_out" '[Ww]arning'
+	[[ $status == 0 ]] || return
+	check "$series: $name: the Rust object exports only rust_module_init and rust_module_exit" \
+		same "rust_module_exit rust_module_init " \
+		"$(nm -g --defined-only "$build/$module/${module}_rust.o" | awk '{ print $3 }' | sort | tr '\n' ' ')"
+	programs=$(build_test_programs "$name")
+	check "$series: $name: the user-space test programs build" [ "$?" = 0 ]
+
+	vmout=$build/vm-$name
+	# shellcheck disable=SC2086 # one program path per word
+	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" "examples/$name/test.sh" \
+		tests/guest/lib.sh "$build/$module.ko" $programs
+	log=$vmout/guest.log
+
+	local line reported=0
+	while IFS= read -r line; do
+		case $line in
+		"PASS "*) check "$series: $name: ${line#PASS }" true; reported=$((reported + 1)) ;;
+		"FAIL "*) check "$series: $name: ${line#FAIL }" false; reported=$((reported + 1)) ;;
+		"    "*) echo "    $line" >&2 ;;
+		esac
+	done < <(awk '/^@@ / { exit } { print }' "$log")
+	check "$series: $name: the guest test ran to its end ($reported checks)" \
+		eval '((reported > 0)) && grep -qx "@@ tests-complete" "$log"'
+	check "$series: $name: no $module left loaded" lacks "$(section modules "$log")" "^$module "
+	local tainted
+	tainted=$(section tainted "$log")
+	check "$series: $name: taint is only out-of-tree and unsigned (got '$tainted')" taint_ok "$tainted"
+	check "$series: $name: the kernel log has no oops, BUG or WARNING" \
+		lacks "$(cat "$vmout/console.log")" "$bad_kernel_messages"
+}
+
+# Examples with a test script, or those named in $EXAMPLES.
+examples=${EXAMPLES:-$(for t in examples/*/test.sh; do [[ -e $t ]] && basename "$(dirname "$t")"; done)}
+
 "$top/scripts/setup.sh" || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
-host_tests
-build_error_tests
+# ONLY_EXAMPLES=1 (make test-example) runs just the example tests.
+if [[ -z ${ONLY_EXAMPLES:-} ]]; then
+	host_tests
+	build_error_tests
+fi
 for series in "${@:-6.1 6.12}"; do
 	for s in $series; do
-		vm_tests "$s"
+		[[ -n ${ONLY_EXAMPLES:-} ]] || vm_tests "$s"
+		for name in $examples; do
+			echo "Debian $s, example $name:"
+			example_tests "$s" "$name"
+		done
 	done
 done
 echo "$passed passed, $failed failed"

@@ -17,33 +17,12 @@
 //! insmod: ERROR: could not insert module build/hello.ko: Invalid argument
 //! ```
 //!
-//! The rest of `src/` is the support code the module is built on:
-//! `print.rs` (`pr_info!`), `module.rs` (init and exit), `error.rs` (errno
-//! values as `Result`), `allocator.rs` (`kmalloc` behind `alloc`),
-//! `lang_items.rs` (panics), `params.rs` (module parameters) and
-//! `bindings.rs` (the C functions of `module.c` that all of these call).
+//! The support code it is built on, the `kernel` crate, is in `src/kernel/`.
 
-#![cfg_attr(not(test), no_std)]
+#![no_std]
 
-extern crate alloc;
-#[cfg(test)]
-extern crate std;
-
-pub mod allocator;
-pub mod bindings;
-pub mod error;
-#[cfg(not(test))]
-mod lang_items;
-pub mod module;
-pub mod params;
-pub mod print;
-
-use alloc::string::String;
-use alloc::vec::Vec;
 use core::fmt::Write;
-
-use error::{code, Result};
-use module::Module;
+use kernel::prelude::*;
 
 /// The most greetings `count` may ask for.
 const MAX_COUNT: i32 = 16;
@@ -55,13 +34,13 @@ struct Hello {
 
 impl Module for Hello {
     fn init() -> Result<Self> {
-        let count = params::count();
-        if params::panic_on_init() {
+        let count = params::count.get();
+        if params::panic_on_init.get() {
             panic!("panic_on_init was set (count = {count})");
         }
         if !(0..=MAX_COUNT).contains(&count) {
             pr_err!("count={count} is out of range (0 to {MAX_COUNT})");
-            return Err(code::EINVAL);
+            return Err(EINVAL);
         }
 
         pr_info!("Hello from Rust! Keeping {count} greetings.");
@@ -93,17 +72,26 @@ impl Drop for Hello {
     }
 }
 
-module!(Hello);
+module! {
+    type: Hello,
+    author: "The rust-kmod template authors",
+    description: "Hello, world in Rust, for stock distribution kernels",
+    params: {
+        count: i32 = 3, 0o444, "How many greetings to keep (0-16, default 3)",
+        panic_on_init: bool = false, 0o444, "Panic in Rust during init, to show the panic path (default: no)",
+    },
+}
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
-    use crate::bindings::{take_printed, PARAM_COUNT};
+    use kernel::bindings::take_printed;
     use std::string::ToString;
 
     #[test]
     fn init_keeps_count_greetings_and_drop_says_goodbye() {
-        PARAM_COUNT.set(2);
+        params::count.set(2);
         take_printed();
         let hello = Hello::init().unwrap();
         assert_eq!(hello.greetings, ["greeting #1 of 2", "greeting #2 of 2"]);
@@ -116,9 +104,9 @@ mod tests {
     #[test]
     fn init_rejects_out_of_range_count_with_einval() {
         for bad in [-1, MAX_COUNT + 1, i32::MAX] {
-            PARAM_COUNT.set(bad);
+            params::count.set(bad);
             take_printed();
-            assert_eq!(Hello::init().err(), Some(code::EINVAL));
+            assert_eq!(Hello::init().err(), Some(EINVAL));
             assert_eq!(take_printed(), [(3, std::format!("count={bad} is out of range (0 to 16)"))]);
         }
     }

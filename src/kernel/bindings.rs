@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The C boundary: every C function the Rust code calls, in one place.
+//! The C functions the core of this crate calls: printing, `BUG()` and memory.
 //!
-//! Each is either a helper in `module.c` (for kernel APIs that are macros or
-//! inline functions) or a function the kernel exports. The declarations must
-//! match the C prototypes exactly; nothing here knows the layout of a kernel
-//! structure. Only the support modules use these; the module itself goes
-//! through their safe wrappers.
+//! They are helpers in `module.c` (for kernel APIs that are macros or inline
+//! functions) or functions the kernel exports. The declarations must match the
+//! C prototypes exactly; nothing here knows the layout of a kernel structure.
+//! Each safe wrapper for a kernel facility (`miscdev.rs`, `sync.rs`, ...)
+//! declares its own C helpers at its top, next to their C half in `helpers/`.
 //!
-//! In host unit tests (`cargo test`) there is no kernel: the few functions the
-//! tests reach are replaced by fakes that record what they were given.
+//! Outside the kernel (host unit tests, `cargo test`) there is no kernel: the
+//! functions the tests reach are replaced by fakes that record what they got.
 
-#[cfg(not(test))]
+#[cfg(target_os = "none")]
 pub use kernel::*;
-#[cfg(test)]
+#[cfg(not(target_os = "none"))]
 pub use host_fakes::*;
 
-#[cfg(not(test))]
+#[cfg(target_os = "none")]
 mod kernel {
     use core::ffi::{c_char, c_int, c_void};
 
@@ -34,41 +34,19 @@ mod kernel {
 
         /// Exported by the kernel (mm/slub.c).
         pub fn kfree(ptr: *const c_void);
-
-        /// The module parameters declared in module.c.
-        pub fn hello_param_count() -> c_int;
-        pub fn hello_param_panic_on_init() -> bool;
     }
 }
 
-#[cfg(test)]
+#[cfg(not(target_os = "none"))]
 mod host_fakes {
     use core::ffi::{c_char, c_int};
-    use std::cell::{Cell, RefCell};
+    use std::cell::RefCell;
     use std::string::String;
     use std::vec::Vec;
 
     std::thread_local! {
         /// Every line "printed" by this thread, with its level.
         pub static PRINTED: RefCell<Vec<(c_int, String)>> = const { RefCell::new(Vec::new()) };
-
-        /// The module parameters, starting at module.c's defaults.
-        pub static PARAM_COUNT: Cell<c_int> = const { Cell::new(3) };
-        pub static PARAM_PANIC_ON_INIT: Cell<bool> = const { Cell::new(false) };
-    }
-
-    /// # Safety
-    ///
-    /// None; `unsafe` only to match the kernel declaration.
-    pub unsafe fn hello_param_count() -> c_int {
-        PARAM_COUNT.get()
-    }
-
-    /// # Safety
-    ///
-    /// None; `unsafe` only to match the kernel declaration.
-    pub unsafe fn hello_param_panic_on_init() -> bool {
-        PARAM_PANIC_ON_INIT.get()
     }
 
     /// Records the line instead of printing it.

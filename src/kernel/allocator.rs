@@ -7,8 +7,11 @@
 //! error ([`crate::error::code::ENOMEM`] through `?`); only the infallible APIs
 //! (`Vec::push`, `Box::new`) panic on it.
 
+use alloc::boxed::Box;
 use core::alloc::Layout;
-#[cfg(not(test))]
+
+use crate::error::{code, Result};
+#[cfg(target_os = "none")]
 use {crate::bindings, core::alloc::GlobalAlloc, core::ffi::c_void, core::ptr};
 
 /// `kmalloc` always aligns to at least this (`ARCH_KMALLOC_MINALIGN`; module.c
@@ -30,6 +33,25 @@ pub fn kmalloc_size(layout: Layout) -> Option<usize> {
     }
 }
 
+/// `Box::new(value)`, but out of memory is `ENOMEM` instead of a panic.
+pub fn try_box<T>(value: T) -> Result<Box<T>> {
+    let layout = Layout::new::<T>();
+    if layout.size() == 0 {
+        return Ok(Box::new(value));
+    }
+    // SAFETY: the layout has a non-zero size.
+    let ptr = unsafe { alloc::alloc::alloc(layout) }.cast::<T>();
+    if ptr.is_null() {
+        return Err(code::ENOMEM);
+    }
+    // SAFETY: `ptr` is a fresh, suitably aligned block for one `T`, allocated
+    // by the global allocator with T's layout, as Box::from_raw requires.
+    unsafe {
+        ptr.write(value);
+        Ok(Box::from_raw(ptr))
+    }
+}
+
 /// Moves the allocation at `ptr` (null for a new one) to a block that fits
 /// `layout`, as `krealloc` does.
 ///
@@ -37,7 +59,7 @@ pub fn kmalloc_size(layout: Layout) -> Option<usize> {
 ///
 /// `ptr` is null or a live allocation of this allocator, whose alignment was
 /// `layout.align()`; `layout.size()` is not zero.
-#[cfg(not(test))]
+#[cfg(target_os = "none")]
 unsafe fn krealloc(ptr: *mut u8, layout: Layout) -> *mut u8 {
     let Some(size) = kmalloc_size(layout) else {
         return ptr::null_mut();
@@ -49,13 +71,13 @@ unsafe fn krealloc(ptr: *mut u8, layout: Layout) -> *mut u8 {
 
 /// The allocator behind `alloc` in this module. (Host unit tests use the
 /// host's allocator instead; they only test the size arithmetic above.)
-#[cfg(not(test))]
+#[cfg(target_os = "none")]
 pub struct KernelAllocator;
 
 // SAFETY: every block comes from kmalloc sized by kmalloc_size(), so it is at
 // least layout.size() bytes and aligned to layout.align(); blocks are freed
 // with kfree, and krealloc keeps the old block intact when it fails.
-#[cfg(not(test))]
+#[cfg(target_os = "none")]
 unsafe impl GlobalAlloc for KernelAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: GlobalAlloc's callers pass a layout of non-zero size.
@@ -77,7 +99,7 @@ unsafe impl GlobalAlloc for KernelAllocator {
     }
 }
 
-#[cfg(not(test))]
+#[cfg(target_os = "none")]
 #[global_allocator]
 static ALLOCATOR: KernelAllocator = KernelAllocator;
 
@@ -118,6 +140,12 @@ mod tests {
                 assert!(align <= KMALLOC_MIN_ALIGN || (got.is_power_of_two() && got % align == 0));
             }
         }
+    }
+
+    #[test]
+    fn try_box_holds_the_value() {
+        assert_eq!(*try_box(1234u64).unwrap(), 1234);
+        assert_eq!(*try_box(()).unwrap(), ());
     }
 
     #[test]

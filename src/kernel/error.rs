@@ -39,6 +39,7 @@ pub mod code {
         ENOENT = 2, "No such file or directory.";
         EINTR = 4, "Interrupted system call.";
         EIO = 5, "I/O error.";
+        E2BIG = 7, "Argument list too long.";
         EAGAIN = 11, "Try again.";
         ENOMEM = 12, "Out of memory.";
         EFAULT = 14, "Bad address.";
@@ -48,15 +49,39 @@ pub mod code {
         EINVAL = 22, "Invalid argument.";
         ENOTTY = 25, "Inappropriate ioctl for device.";
         ENOSPC = 28, "No space left on device.";
+        ESPIPE = 29, "Illegal seek.";
         ERANGE = 34, "Result out of range.";
+        ENOSYS = 38, "Invalid system call number.";
         EOVERFLOW = 75, "Value too large for defined data type.";
+        EOPNOTSUPP = 95, "Operation not supported.";
+        ETIMEDOUT = 110, "Connection timed out.";
+        ERESTARTSYS = 512, "Interrupted by a signal; the system call restarts (kernel-internal).";
     }
 }
 
 impl Error {
+    /// The error C reported as `-errno` (or `errno`). Anything that is not an
+    /// errno value (0, or beyond the kernel's MAX_ERRNO of 4095) is reported as
+    /// `EINVAL`, so an `Error` always holds a real code.
+    pub fn from_errno(errno: c_int) -> Error {
+        match errno.checked_abs() {
+            Some(code @ 1..=4095) => Error(code),
+            _ => code::EINVAL,
+        }
+    }
+
     /// The value C expects from a failing kernel function: `-errno`.
     pub fn to_errno(self) -> c_int {
         -self.0
+    }
+}
+
+/// A C return value, as `Result`: negative is `-errno`, anything else success.
+pub fn to_result(ret: c_int) -> Result<c_int> {
+    if ret < 0 {
+        Err(Error::from_errno(ret))
+    } else {
+        Ok(ret)
     }
 }
 
@@ -86,6 +111,16 @@ mod tests {
     fn to_errno_is_negative_errno() {
         assert_eq!(code::EINVAL.to_errno(), -22);
         assert_eq!(code::ENOMEM.to_errno(), -12);
+    }
+
+    #[test]
+    fn negative_c_returns_become_errors_and_others_success() {
+        assert_eq!(to_result(-22), Err(code::EINVAL));
+        assert_eq!(to_result(-12), Err(code::ENOMEM));
+        assert_eq!(to_result(0), Ok(0));
+        assert_eq!(to_result(7), Ok(7));
+        assert_eq!(Error::from_errno(c_int::MIN), code::EINVAL);
+        assert_eq!(Error::from_errno(-5000), code::EINVAL);
     }
 
     #[test]

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `kernel`: what a Rust module needs to live in a stock Linux kernel.
+//!
+//! Every module in this repository (the template's `src/lib.rs` and each of
+//! `examples/`) is built on this crate and on nothing else of the kernel's:
+//!
+//! - the core: `print.rs` (`pr_info!`), `error.rs` (errno values as
+//!   `Result`), `allocator.rs` (`kmalloc` behind `alloc`), `lang_items.rs`
+//!   (panics), `module.rs` (`module!`, init and exit), `params.rs` (module
+//!   parameters), `bindings.rs` (the C helpers these call, in `module.c`);
+//! - one safe wrapper per kernel facility, each a Rust file here and its C
+//!   half in `helpers/`, linked into a module only when it uses it.
+//!
+//! The C side owns every kernel structure; Rust never spells out their
+//! layout. Modules use only the safe API: the `unsafe` is all in this crate,
+//! each block with a `// SAFETY:` comment.
+//!
+//! Outside the kernel (`cargo test` on the host) the crate builds with the
+//! standard library and fakes for the few C functions the tests reach.
+
+#![no_std]
+
+extern crate alloc;
+#[cfg(not(target_os = "none"))]
+extern crate std;
+
+pub mod allocator;
+pub mod bindings;
+pub mod error;
+#[cfg(target_os = "none")]
+mod lang_items;
+pub mod module;
+pub mod params;
+pub mod print;
+
+// Safe wrappers over kernel facilities. They exist only in the kernel build:
+// host unit tests have no kernel to call.
+#[cfg(target_os = "none")]
+pub mod completion;
+#[cfg(target_os = "none")]
+pub mod ioctl;
+#[cfg(target_os = "none")]
+pub mod kthread;
+#[cfg(target_os = "none")]
+pub mod miscdev;
+#[cfg(target_os = "none")]
+pub mod procfs;
+#[cfg(target_os = "none")]
+pub mod sync;
+#[cfg(target_os = "none")]
+pub mod sysfs;
+#[cfg(target_os = "none")]
+pub mod timer;
+#[cfg(target_os = "none")]
+pub mod uaccess;
+#[cfg(target_os = "none")]
+pub mod workqueue;
+
+/// What a module file needs, in one `use kernel::prelude::*;`.
+pub mod prelude {
+    pub use crate::allocator::try_box;
+    pub use crate::error::{code::*, Error, Result};
+    pub use crate::module::Module;
+    pub use crate::{module, pr_alert, pr_crit, pr_debug, pr_emerg, pr_err, pr_info, pr_notice, pr_warn};
+    pub use alloc::boxed::Box;
+    pub use alloc::string::String;
+    pub use alloc::vec::Vec;
+}
