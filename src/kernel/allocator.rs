@@ -8,6 +8,7 @@
 //! (`Vec::push`, `Box::new`) panic on it.
 
 use alloc::boxed::Box;
+use alloc::sync::Arc;
 use core::alloc::Layout;
 
 use crate::error::{code, Result};
@@ -50,6 +51,15 @@ pub fn try_box<T>(value: T) -> Result<Box<T>> {
         ptr.write(value);
         Ok(Box::from_raw(ptr))
     }
+}
+
+/// `Arc::new(value)`, but out of memory is `ENOMEM` instead of a panic.
+pub fn try_arc<T>(value: T) -> Result<Arc<T>> {
+    #[cfg(target_os = "none")]
+    return Arc::try_new(value).map_err(|_| code::ENOMEM);
+    // Host tests: the standard library has no stable fallible Arc.
+    #[cfg(not(target_os = "none"))]
+    return Ok(Arc::new(value));
 }
 
 /// Moves the allocation at `ptr` (null for a new one) to a block that fits

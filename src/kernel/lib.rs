@@ -19,6 +19,9 @@
 //! standard library and fakes for the few C functions the tests reach.
 
 #![no_std]
+// Fallible Arc::try_new (allocator.rs); RUSTC_BOOTSTRAP=1 allows it on stable,
+// as for the kernel's own Rust code.
+#![cfg_attr(target_os = "none", feature(allocator_api))]
 
 extern crate alloc;
 #[cfg(not(target_os = "none"))]
@@ -27,18 +30,17 @@ extern crate std;
 pub mod allocator;
 pub mod bindings;
 pub mod error;
+pub mod ioctl;
 #[cfg(target_os = "none")]
 mod lang_items;
 pub mod module;
 pub mod params;
 pub mod print;
 
-// Safe wrappers over kernel facilities. They exist only in the kernel build:
-// host unit tests have no kernel to call.
+// Safe wrappers over kernel facilities. Most exist only in the kernel build:
+// host unit tests have no kernel to call. (ioctl is pure arithmetic.)
 #[cfg(target_os = "none")]
 pub mod completion;
-#[cfg(target_os = "none")]
-pub mod ioctl;
 #[cfg(target_os = "none")]
 pub mod kthread;
 #[cfg(target_os = "none")]
@@ -58,7 +60,8 @@ pub mod workqueue;
 
 /// What a module file needs, in one `use kernel::prelude::*;`.
 pub mod prelude {
-    pub use crate::allocator::try_box;
+    pub use crate::allocator::{try_arc, try_box};
+    pub use alloc::sync::Arc;
     pub use crate::error::{code::*, Error, Result};
     pub use crate::module::Module;
     pub use crate::{module, pr_alert, pr_crit, pr_debug, pr_emerg, pr_err, pr_info, pr_notice, pr_warn};
