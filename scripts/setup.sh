@@ -16,6 +16,8 @@ have cpio || missing+=(cpio)
 have pahole || missing+=(dwarves)               # BTF for modules, wanted by 6.12's kbuild
 have gcc-12 || missing+=(gcc-12)                # the compiler Debian's 6.1 and 6.12 were built with
 have ld || missing+=(binutils)
+# The examples' user-space test programs are linked statically against glibc.
+[[ -f /usr/lib/x86_64-linux-gnu/libc.a ]] || missing+=(libc6-dev)
 have make || missing+=(make)
 have apt-get || { echo "setup: apt-get not found; this script is for Debian-based hosts" >&2; exit 1; }
 [[ -r /usr/share/keyrings/debian-archive-keyring.gpg ]] || missing+=(debian-archive-keyring)

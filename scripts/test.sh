@@ -103,6 +103,23 @@ build_error_tests() {
 		has "$out" "rustup component add rust-src"
 }
 
+# --- The repository itself --------------------------------------------------------
+
+repo_tests() {
+	echo "repository:"
+	local out
+	out=$(scripts/check-docs.sh 2>&1)
+	check "every code block in README.md and docs/ is an exact excerpt of the file it names" \
+		eval '[[ -z $out ]] || { sed "s/^/        /" <<<"$out" >&2; false; }'
+	out=$(grep -rnw unsafe examples/ 2>&1)
+	check "examples/ contain no unsafe" eval '[[ -z $out ]] || { sed "s/^/        /" <<<"$out" >&2; false; }'
+	out=$(for f in $(git ls-files 'Makefile*' '*.c' '*.rs' '*.sh' 'scripts/*'); do
+		head -n 3 "$f" | grep -q 'SPDX-License-Identifier' || echo "$f"
+	done)
+	check "every source file starts with an SPDX licence line" \
+		eval '[[ -z $out ]] || { sed "s/^/        /" <<<"$out" >&2; false; }'
+}
+
 # --- One Debian kernel ------------------------------------------------------------
 
 vm_tests() {
@@ -249,6 +266,7 @@ examples=${EXAMPLES:-$(for t in examples/*/test.sh; do [[ -e $t ]] && basename "
 # ONLY_EXAMPLES=1 (make test-example) runs just the example tests.
 if [[ -z ${ONLY_EXAMPLES:-} ]]; then
 	host_tests
+	repo_tests
 	build_error_tests
 fi
 for series in "${@:-6.1 6.12}"; do
