@@ -8,6 +8,7 @@
 #   make run [KERNEL=6.12]   build for a Debian kernel, boot it in QEMU, load the module
 #   make test                host unit tests, then the VM suite on Debian 6.1 and 6.12
 #   make test-example EXAMPLE=<name> [KERNELS=6.1]   only that example's VM tests
+#   make lint                cargo fmt --check and clippy (host and kernel target)
 #   make clean               remove build/
 #   make install             install the module for KDIR's kernel (kbuild's modules_install)
 #   make V=1                 show the full commands
@@ -92,7 +93,7 @@ unsupported := $(strip \
 
 # --- Build -------------------------------------------------------------------
 
-.PHONY: all modules clean install run test test-example test-host setup check-kdir check-rust FORCE
+.PHONY: all modules clean install lint run test test-example test-host setup check-kdir check-rust FORCE
 all modules: $(ko)
 
 # kbuild-style messages: "  CARGO   build/libhello.a".
@@ -181,6 +182,17 @@ test:
 # Only the VM tests of one example (or of EXAMPLES="a b"), on KERNELS.
 test-example:
 	$(Q)ONLY_EXAMPLES=1 EXAMPLES="$(or $(EXAMPLES),$(EXAMPLE))" scripts/test.sh $(KERNELS)
+
+# Formatting and clippy, for the host build (unit tests included) and for the
+# kernel target (every module and example): no warnings allowed.
+lint:
+	$(call quiet,FMT,--check)
+	$(Q)$(CARGO) fmt --all --check
+	$(call quiet,CLIPPY,host)
+	$(Q)$(CARGO) clippy $(cargo_quiet) --workspace --lib --tests --target-dir $(BUILD)/host -- -D warnings
+	$(call quiet,CLIPPY,target.json)
+	$(Q)RUSTC_BOOTSTRAP=1 $(CARGO) clippy $(cargo_quiet) --release --config .cargo/kernel.toml \
+		--workspace --lib --examples --target-dir $(BUILD)/clippy -- -D warnings
 
 # Only the host unit tests: quick, no VM.
 test-host:

@@ -108,6 +108,11 @@ build_error_tests() {
 repo_tests() {
 	echo "repository:"
 	local out
+	local status
+	out=$(make --no-print-directory lint 2>&1)
+	status=$?
+	check "make lint: cargo fmt and clippy find nothing, on the host and the kernel target" \
+		eval '[[ $status == 0 ]] || { tail -n 30 <<<"$out" | sed "s/^/        /" >&2; false; }'
 	out=$(scripts/check-docs.sh 2>&1)
 	check "every code block in README.md and docs/ is an exact excerpt of the file it names" \
 		eval '[[ -z $out ]] || { sed "s/^/        /" <<<"$out" >&2; false; }'

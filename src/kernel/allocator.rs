@@ -147,7 +147,7 @@ mod tests {
             for size in [1, align / 2 + 1, align, align + 1, 3 * align] {
                 let got = size_for(size, align).unwrap();
                 assert!(got >= size);
-                assert!(align <= KMALLOC_MIN_ALIGN || (got.is_power_of_two() && got % align == 0));
+                assert!(align <= KMALLOC_MIN_ALIGN || (got.is_power_of_two() && got.is_multiple_of(align)));
             }
         }
     }

@@ -10,10 +10,10 @@
 //! Outside the kernel (host unit tests, `cargo test`) there is no kernel: the
 //! functions the tests reach are replaced by fakes that record what they got.
 
-#[cfg(target_os = "none")]
-pub use kernel::*;
 #[cfg(not(target_os = "none"))]
 pub use host_fakes::*;
+#[cfg(target_os = "none")]
+pub use kernel::*;
 
 #[cfg(target_os = "none")]
 mod kernel {

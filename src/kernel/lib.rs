@@ -61,11 +61,11 @@ pub mod workqueue;
 /// What a module file needs, in one `use kernel::prelude::*;`.
 pub mod prelude {
     pub use crate::allocator::{try_arc, try_box};
-    pub use alloc::sync::Arc;
     pub use crate::error::{code::*, Error, Result};
     pub use crate::module::Module;
     pub use crate::{module, pr_alert, pr_crit, pr_debug, pr_emerg, pr_err, pr_info, pr_notice, pr_warn};
     pub use alloc::boxed::Box;
     pub use alloc::string::String;
+    pub use alloc::sync::Arc;
     pub use alloc::vec::Vec;
 }

@@ -21,9 +21,9 @@ use alloc::string::String;
 #[cfg(target_os = "none")]
 use alloc::vec::Vec;
 
-use crate::error::Result;
 #[cfg(target_os = "none")]
 use crate::error::code;
+use crate::error::Result;
 
 /// A parameter of type `bool`, `i32`, `u32`, `i64` or `u64`.
 pub struct Param<T: 'static> {
@@ -127,12 +127,24 @@ pub use ::std::thread_local as __thread_local;
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __param_ctype {
-    (bool) => { "bool" };
-    (i32) => { "int" };
-    (u32) => { "uint" };
-    (i64) => { "long" };
-    (u64) => { "ulong" };
-    (str) => { "charp" };
+    (bool) => {
+        "bool"
+    };
+    (i32) => {
+        "int"
+    };
+    (u32) => {
+        "uint"
+    };
+    (i64) => {
+        "long"
+    };
+    (u64) => {
+        "ulong"
+    };
+    (str) => {
+        "charp"
+    };
 }
 
 /// One parameter's `static`: a getter in C (module_info.h) in the kernel, a

@@ -217,7 +217,7 @@ mod tests {
     #[test]
     fn line_of_exactly_capacity_is_not_truncated() {
         let text = "x".repeat(LINE_CAPACITY);
-        assert_eq!(lines_of(&[&text]), [text.clone()]);
+        assert_eq!(lines_of(&[&text]), [text]);
     }
 
     #[test]
