@@ -11,6 +11,7 @@
 #   make lint                cargo fmt --check and clippy (host and kernel target)
 #   make clean               remove build/
 #   make install             install the module for KDIR's kernel (kbuild's modules_install)
+#   make uninstall           remove it again
 #   make V=1                 show the full commands
 #
 # The pipeline: cargo builds the crate as a static library for target.json,
@@ -25,6 +26,7 @@ BUILD   ?= build
 KERNEL  ?= 6.1
 KERNELS ?= 6.1 6.12
 CARGO   ?= cargo
+DEPMOD  ?= $(shell PATH=$$PATH:/sbin:/usr/sbin command -v depmod)
 
 EXAMPLES := $(notdir $(wildcard examples/*))
 
@@ -93,7 +95,7 @@ unsupported := $(strip \
 
 # --- Build -------------------------------------------------------------------
 
-.PHONY: all modules clean install lint run test test-example test-host setup check-kdir check-rust FORCE
+.PHONY: all modules clean install uninstall lint run test test-example test-host setup check-kdir check-rust FORCE
 all modules: $(ko)
 
 # kbuild-style messages: "  CARGO   build/libhello.a".
@@ -162,10 +164,18 @@ clean:
 # headers packages lack System.map, so kbuild skips depmod and we run it here.
 # <release> is the one the module's vermagic names (UTS_RELEASE).
 kernel_release = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
+installed = $(INSTALL_MOD_PATH)/lib/modules/$(kernel_release)/$(or $(INSTALL_MOD_DIR),extra)/$(MODULE).ko
 install: $(ko)
 	$(Q)$(MAKE) -C $(KDIR) M=$(kbuild) modules_install
 	$(call quiet,DEPMOD,$(kernel_release))
-	$(Q)depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(kernel_release)
+	$(Q)$(DEPMOD) -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(kernel_release)
+
+# Removes what install put there (compressed or not), then updates depmod's index.
+uninstall: check-kdir
+	$(call quiet,RM,$(installed))
+	$(Q)rm -f $(installed) $(addprefix $(installed),.gz .xz .zst)
+	$(call quiet,DEPMOD,$(kernel_release))
+	$(Q)$(DEPMOD) -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(kernel_release)
 
 # --- Run and test in real kernels under QEMU -------------------------------------
 

@@ -198,7 +198,31 @@ status=0" "$(section reload "$log")"
 	check "$series: the kernel log has no oops, BUG or WARNING" \
 		lacks "$(cat "$vmout/console.log"; section full-log "$log")" "$bad_kernel_messages"
 
-	# Boot 2: a Rust panic in init.
+	# Boot 2: make install into a staging tree, then modprobe by name.
+	local stage=$build/stage release installed out
+	rm -rf "$stage"
+	release=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$kdir/kdir/include/generated/utsrelease.h")
+	installed=$stage/lib/modules/$release/extra/hello.ko
+	out=$(build_for "$series" "$kdir" install INSTALL_MOD_PATH="$stage" 2>&1)
+	status=$?
+	check "$series: make install INSTALL_MOD_PATH=... succeeds" eval '[[ $status == 0 ]] || { tail -n 5 <<<"$out" >&2; false; }'
+	check "$series: make install puts hello.ko in lib/modules/$release/extra" [ -f "$installed" ]
+	check "$series: make install runs depmod, which indexes it" \
+		has "$(cat "$stage/lib/modules/$release/modules.dep" 2>/dev/null)" '^extra/hello\.ko:'
+	vmout=$build/vm-install
+	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/guest/install.sh "$stage/lib"
+	log=$vmout/guest.log
+	check "$series: modprobe hello count=2 loads the installed module" same "status=0" "$(section modprobe "$log")"
+	check "$series: modprobe passes the parameter" same 2 "$(section param "$log")"
+	check "$series: modprobe -r hello removes it" same "status=0
+0" "$(section modprobe-r "$log"; section after "$log")"
+	out=$(build_for "$series" "$kdir" uninstall INSTALL_MOD_PATH="$stage" 2>&1)
+	status=$?
+	check "$series: make uninstall succeeds" eval '[[ $status == 0 ]] || { tail -n 5 <<<"$out" >&2; false; }'
+	check "$series: make uninstall removes hello.ko and its modules.dep entry" \
+		eval '[[ ! -e $installed ]] && ! grep -q hello "$stage/lib/modules/$release/modules.dep"'
+
+	# Boot 3: a Rust panic in init.
 	vmout=$build/vm-panic
 	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/guest/panic.sh "$build/hello.ko"
 	log=$vmout/guest.log

@@ -5,7 +5,8 @@
 #
 #   scripts/vm.sh <vmlinuz> <workdir> <guest-script> [file...]
 #
-# The files (modules, test programs) are copied into the guest's /. The guest
+# The files (modules, test programs) are copied into the guest's /; a directory
+# is copied with its contents (build/stage/lib becomes /lib). The guest
 # script runs as root after /proc, /sys and /dev are mounted; its output goes
 # to <workdir>/guest.log, the kernel console (every message, whatever its
 # level: ignore_loglevel) to <workdir>/console.log. The VM
@@ -24,7 +25,7 @@ root=$work/root
 cp /bin/busybox "$root/bin/busybox"
 cp "$script" "$root/guest.sh"
 for file in "$@"; do
-	cp "$file" "$root/"
+	cp -r "$file" "$root/"
 done
 
 # /init: mount the basics, run the guest script with its output on the second

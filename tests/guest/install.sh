@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of the install test (scripts/test.sh): `make install
+# INSTALL_MOD_PATH=<stage>` put the module and depmod's index under
+# <stage>/lib/modules/<release>/, and that tree is this guest's /lib/modules.
+# modprobe must find the module by name, with parameters, and remove it.
+dmesg -c >/dev/null
+echo "@@ modprobe"
+modprobe hello count=2; echo "status=$?"
+echo "@@ loaded"
+grep -c '^hello ' /proc/modules
+echo "@@ param"
+cat /sys/module/hello/parameters/count
+echo "@@ modprobe-r"
+modprobe -r hello; echo "status=$?"
+echo "@@ after"
+grep -c '^hello ' /proc/modules
+echo "@@ tainted"
+cat /proc/sys/kernel/tainted
