@@ -160,11 +160,13 @@ clean:
 	$(call quiet,CLEAN,$(BUILD))
 	$(Q)rm -rf $(BUILD)
 
-# kbuild installs into $(INSTALL_MOD_PATH)/lib/modules/<release>/extra; the
-# headers packages lack System.map, so kbuild skips depmod and we run it here.
+# kbuild installs into $(INSTALL_MOD_PATH)/lib/modules/<release>/extra (kernels
+# from 6.2 on: updates/, compressed as the kernel's config says); the headers
+# packages lack System.map, so kbuild skips depmod and we run it here.
 # <release> is the one the module's vermagic names (UTS_RELEASE).
 kernel_release = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
-installed = $(INSTALL_MOD_PATH)/lib/modules/$(kernel_release)/$(or $(INSTALL_MOD_DIR),extra)/$(MODULE).ko
+installed = $(foreach dir,$(or $(INSTALL_MOD_DIR),extra updates),\
+	$(INSTALL_MOD_PATH)/lib/modules/$(kernel_release)/$(dir)/$(MODULE).ko)
 install: $(ko)
 	$(Q)$(MAKE) -C $(KDIR) M=$(kbuild) modules_install
 	$(call quiet,DEPMOD,$(kernel_release))
@@ -172,8 +174,8 @@ install: $(ko)
 
 # Removes what install put there (compressed or not), then updates depmod's index.
 uninstall: check-kdir
-	$(call quiet,RM,$(installed))
-	$(Q)rm -f $(installed) $(addprefix $(installed),.gz .xz .zst)
+	$(call quiet,RM,$(INSTALL_MOD_PATH)/lib/modules/$(kernel_release)/.../$(MODULE).ko)
+	$(Q)rm -f $(foreach ko,$(installed),$(ko) $(ko).gz $(ko).xz $(ko).zst)
 	$(call quiet,DEPMOD,$(kernel_release))
 	$(Q)$(DEPMOD) -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(kernel_release)
 

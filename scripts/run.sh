@@ -27,9 +27,10 @@ if [[ -n $example ]]; then
 	programs=$(build_test_programs "$example")
 	guest=("$top/examples/$example/test.sh" "$top/tests/guest/lib.sh" "$build/$module.ko" $programs)
 else
-	module=hello
+	module=$(sed -n 's/^MODULE *:= *//p' "$top/Makefile")
+	export VM_GUEST_ENV="MODULE=$module"
 	build_for "$series" "$kdir"
-	guest=("$top/tests/guest/run.sh" "$build/hello.ko")
+	guest=("$top/tests/guest/run.sh" "$build/$module.ko")
 fi
 echo "  QEMU    Debian $(cat "$kdir/version") ($(basename "$(readlink "$kdir/vmlinuz")"))"
 vmout=$build/vm-run

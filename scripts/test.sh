@@ -14,6 +14,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 cd "$top"
 
+# The template module's name (make rename changes it) and the variable that
+# passes it to the guest scripts.
+module=$(sed -n 's/^MODULE *:= *//p' Makefile)
+export VM_GUEST_ENV="MODULE=$module"
+
 passed=0
 failed=0
 # check NAME COMMAND...: runs COMMAND and records the check as passed or failed.
@@ -51,10 +56,12 @@ lacks() {
 	return 1
 }
 
-# The module's own lines, from the raw log the guest printed ("<6>hello: ...");
+# The module's own lines, from the raw log the guest printed ("<6>hello: ..."),
+# as "<6>..." without the name;
 # the kernel's own notices about tainting are checked through the taint value.
 module_lines() {
-	grep -E '^<[0-7]>hello: ' <<<"$1" | grep -vE 'taints kernel|module verification failed'
+	grep -E "^<[0-7]>$module: " <<<"$1" | grep -vE 'taints kernel|module verification failed' |
+		sed -E "s/^<([0-7])>$module: /<\1>/"
 }
 
 # --- Host unit tests ------------------------------------------------------------
@@ -141,46 +148,46 @@ vm_tests() {
 	build_out=$(build_for "$series" "$kdir" 2>&1)
 	status=$?
 	echo "$build_out" >"$top/build/debian-$series.build.log"
-	check "$series: make KDIR=... builds hello.ko" [ "$status" = 0 ]
+	check "$series: make KDIR=... builds $module.ko" [ "$status" = 0 ]
 	check "$series: the build prints no warnings" lacks "$build_out" '[Ww]arning'
 	[[ $status == 0 ]] || return
 
 	local globals
-	globals=$(nm -g --defined-only "$build/hello/hello_rust.o" | awk '{ print $3 }' | sort | tr '\n' ' ')
+	globals=$(nm -g --defined-only "$build/$module/${module}_rust.o" | awk '{ print $3 }' | sort | tr '\n' ' ')
 	check "$series: the Rust object exports only rust_module_init and rust_module_exit" \
 		same "rust_module_exit rust_module_init " "$globals"
 
 	# Boot 1: load, unload, reload, bad input.
-	vmout=$build/vm-hello
-	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/guest/hello.sh "$build/hello.ko"
+	vmout=$build/vm-$module
+	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/guest/module.sh "$build/$module.ko"
 	log=$vmout/guest.log
 	check "$series: the VM boots and runs the guest script to the end" has "$(cat "$log")" '^@@ guest-done$'
 
-	check "$series: insmod hello.ko succeeds" same "status=0" "$(section insmod "$log")"
+	check "$series: insmod $module.ko succeeds" same "status=0" "$(section insmod "$log")"
 	check "$series: init logs the greeting lines at KERN_INFO" same "\
-<6>hello: Hello from Rust! Keeping 3 greetings.
-<6>hello: core::fmt works here:  right|left  |0xbeef|-42
-<6>hello: a literal percent sign: 100%
-<6>hello: greeting #1 of 3 ready
-<6>hello: greeting #2 of 3 ready
-<6>hello: greeting #3 of 3 ready" "$(module_lines "$(section load-log "$log")")"
+<6>Hello from Rust! Keeping 3 greetings.
+<6>core::fmt works here:  right|left  |0xbeef|-42
+<6>a literal percent sign: 100%
+<6>greeting #1 of 3 ready
+<6>greeting #2 of 3 ready
+<6>greeting #3 of 3 ready" "$(module_lines "$(section load-log "$log")")"
 	check "$series: the count parameter reads 3 in sysfs" same 3 "$(section param-count "$log")"
 	check "$series: the module is listed in /proc/modules" same 1 "$(section modules-loaded "$log")"
-	check "$series: rmmod hello succeeds" same "status=0" "$(section rmmod "$log")"
+	check "$series: rmmod $module succeeds" same "status=0" "$(section rmmod "$log")"
 	check "$series: exit logs the greetings kept since init" same "\
-<6>hello: Goodbye from Rust! Dropping 3 greetings kept since init:
-<6>hello:   greeting #1 of 3
-<6>hello:   greeting #2 of 3
-<6>hello:   greeting #3 of 3" "$(module_lines "$(section unload-log "$log")")"
+<6>Goodbye from Rust! Dropping 3 greetings kept since init:
+<6>  greeting #1 of 3
+<6>  greeting #2 of 3
+<6>  greeting #3 of 3" "$(module_lines "$(section unload-log "$log")")"
 	check "$series: loading again with count=1 and unloading works" same "status=0
 status=0" "$(section reload "$log")"
 	check "$series: the second load logs its own state" same "\
-<6>hello: Hello from Rust! Keeping 1 greetings.
-<6>hello: core::fmt works here:  right|left  |0xbeef|-42
-<6>hello: a literal percent sign: 100%
-<6>hello: greeting #1 of 1 ready
-<6>hello: Goodbye from Rust! Dropping 1 greetings kept since init:
-<6>hello:   greeting #1 of 1" "$(module_lines "$(section reload-log "$log")")"
+<6>Hello from Rust! Keeping 1 greetings.
+<6>core::fmt works here:  right|left  |0xbeef|-42
+<6>a literal percent sign: 100%
+<6>greeting #1 of 1 ready
+<6>Goodbye from Rust! Dropping 1 greetings kept since init:
+<6>  greeting #1 of 1" "$(module_lines "$(section reload-log "$log")")"
 
 	local bad
 	bad=$(section bad-count "$log")
@@ -188,7 +195,7 @@ status=0" "$(section reload "$log")"
 	check "$series: count=99 makes insmod exit non-zero" lacks "$bad" '^status=0$'
 	# busybox insmod retries a failed finit_module() with init_module(), so
 	# init runs, and logs, once per attempt.
-	check "$series: count=99 is reported at KERN_ERR" same "<3>hello: count=99 is out of range (0 to 16)" \
+	check "$series: count=99 is reported at KERN_ERR" same "<3>count=99 is out of range (0 to 16)" \
 		"$(module_lines "$(section bad-count-log "$log")" | sort -u)"
 	check "$series: a failed load leaves no module behind" same 0 "$(section modules-after-bad-count "$log")"
 
@@ -202,29 +209,32 @@ status=0" "$(section reload "$log")"
 	local stage=$build/stage release installed out
 	rm -rf "$stage"
 	release=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$kdir/kdir/include/generated/utsrelease.h")
-	installed=$stage/lib/modules/$release/extra/hello.ko
 	out=$(build_for "$series" "$kdir" install INSTALL_MOD_PATH="$stage" 2>&1)
 	status=$?
 	check "$series: make install INSTALL_MOD_PATH=... succeeds" eval '[[ $status == 0 ]] || { tail -n 5 <<<"$out" >&2; false; }'
-	check "$series: make install puts hello.ko in lib/modules/$release/extra" [ -f "$installed" ]
+	# kbuild installs into extra/ (6.1) or updates/ (6.2 on), compressed where
+	# the kernel's config says so (6.12: .ko.xz).
+	installed=$(cd "$stage/lib/modules/$release" 2>/dev/null && ls {extra,updates}/"$module".ko* 2>/dev/null)
+	check "$series: make install puts $module.ko under lib/modules/$release (got '$installed')" \
+		has "$installed" "^(extra|updates)/$module\\.ko(\\.xz|\\.gz|\\.zst)?$"
 	check "$series: make install runs depmod, which indexes it" \
-		has "$(cat "$stage/lib/modules/$release/modules.dep" 2>/dev/null)" '^extra/hello\.ko:'
+		has "$(cat "$stage/lib/modules/$release/modules.dep" 2>/dev/null)" "^$installed:"
 	vmout=$build/vm-install
 	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/guest/install.sh "$stage/lib"
 	log=$vmout/guest.log
-	check "$series: modprobe hello count=2 loads the installed module" same "status=0" "$(section modprobe "$log")"
+	check "$series: modprobe $module count=2 loads the installed module" same "status=0" "$(section modprobe "$log")"
 	check "$series: modprobe passes the parameter" same 2 "$(section param "$log")"
-	check "$series: modprobe -r hello removes it" same "status=0
+	check "$series: modprobe -r $module removes it" same "status=0
 0" "$(section modprobe-r "$log"; section after "$log")"
 	out=$(build_for "$series" "$kdir" uninstall INSTALL_MOD_PATH="$stage" 2>&1)
 	status=$?
 	check "$series: make uninstall succeeds" eval '[[ $status == 0 ]] || { tail -n 5 <<<"$out" >&2; false; }'
-	check "$series: make uninstall removes hello.ko and its modules.dep entry" \
-		eval '[[ ! -e $installed ]] && ! grep -q hello "$stage/lib/modules/$release/modules.dep"'
+	check "$series: make uninstall removes $module.ko and its modules.dep entry" \
+		eval '[[ ! -e $stage/lib/modules/$release/$installed ]] && ! grep -q "$module" "$stage/lib/modules/$release/modules.dep"'
 
 	# Boot 3: a Rust panic in init.
 	vmout=$build/vm-panic
-	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/guest/panic.sh "$build/hello.ko"
+	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/guest/panic.sh "$build/$module.ko"
 	log=$vmout/guest.log
 	local panic_log where
 	panic_log=$(section panic-log "$log")
@@ -232,7 +242,7 @@ status=0" "$(section reload "$log")"
 	where=$(awk '/panic!\("panic_on_init/ { print FILENAME ":" NR ":" index($0, "panic!"); exit }' src/lib.rs)
 	check "$series: a panic does not let insmod complete" lacks "$(section insmod-panic "$log")" '^status=0$'
 	check "$series: a panic logs its message and $where at KERN_EMERG" \
-		has "$panic_log" "^<0>hello: panicked at $where: panic_on_init was set \\(count = 3\\)$"
+		has "$panic_log" "^<0>$module: panicked at $where: panic_on_init was set \\(count = 3\\)$"
 	check "$series: a panic oopses through BUG() in module.c" has "$panic_log" 'kernel BUG at .*module\.c:[0-9]+!'
 	check "$series: the oops reports invalid opcode (BUG's ud2)" has "$panic_log" 'invalid opcode'
 	check "$series: the oops has a backtrace through the Rust init" has "$panic_log" 'rust_module_init'

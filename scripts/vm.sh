@@ -24,6 +24,10 @@ mkdir -p "$work/root"/{bin,dev,proc,sys,tmp}
 root=$work/root
 cp /bin/busybox "$root/bin/busybox"
 cp "$script" "$root/guest.sh"
+# Variables for the guest script, "NAME=value" words (e.g. VM_GUEST_ENV="MODULE=hello").
+for assignment in ${VM_GUEST_ENV:-}; do
+	echo "export $assignment"
+done >"$root/guest.env"
 for file in "$@"; do
 	cp -r "$file" "$root/"
 done
@@ -37,6 +41,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 cd /
+. /guest.env
 sh /guest.sh >/dev/ttyS1 2>&1
 echo "@@ guest-done" >/dev/ttyS1
 sync

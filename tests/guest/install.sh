@@ -5,14 +5,14 @@
 # modprobe must find the module by name, with parameters, and remove it.
 dmesg -c >/dev/null
 echo "@@ modprobe"
-modprobe hello count=2; echo "status=$?"
+modprobe $MODULE count=2; echo "status=$?"
 echo "@@ loaded"
-grep -c '^hello ' /proc/modules
+grep -c "^$MODULE " /proc/modules
 echo "@@ param"
-cat /sys/module/hello/parameters/count
+cat /sys/module/$MODULE/parameters/count
 echo "@@ modprobe-r"
-modprobe -r hello; echo "status=$?"
+modprobe -r $MODULE; echo "status=$?"
 echo "@@ after"
-grep -c '^hello ' /proc/modules
+grep -c "^$MODULE " /proc/modules
 echo "@@ tainted"
 cat /proc/sys/kernel/tainted

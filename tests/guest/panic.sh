@@ -3,7 +3,7 @@
 # oops through BUG() and leave the kernel running.
 dmesg -c >/dev/null
 echo "@@ insmod-panic"
-insmod /hello.ko panic_on_init=1; echo "status=$?"
+insmod /$MODULE.ko panic_on_init=1; echo "status=$?"
 echo "@@ panic-log"
 dmesg -c -r | sed 's/\[ *[0-9]*\.[0-9]*\] //' | awk 1
 echo "@@ alive"
