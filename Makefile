@@ -8,6 +8,7 @@
 #   make run [KERNEL=6.12]   build for a Debian kernel, boot it in QEMU, load the module
 #   make test                host unit tests, then the VM suite on Debian 6.1 and 6.12
 #   make test-example EXAMPLE=<name> [KERNELS=6.1]   only that example's VM tests
+#   make rename NAME=<name>  make the template your own module <name>
 #   make lint                cargo fmt --check and clippy (host and kernel target)
 #   make clean               remove build/
 #   make install             install the module for KDIR's kernel (kbuild's modules_install)
@@ -95,7 +96,7 @@ unsupported := $(strip \
 
 # --- Build -------------------------------------------------------------------
 
-.PHONY: all modules clean install uninstall lint run test test-example test-host setup check-kdir check-rust FORCE
+.PHONY: all modules clean install uninstall lint rename run test test-example test-host setup check-kdir check-rust FORCE
 all modules: $(ko)
 
 # kbuild-style messages: "  CARGO   build/libhello.a".
@@ -180,6 +181,10 @@ uninstall: check-kdir
 	$(Q)$(DEPMOD) -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(kernel_release)
 
 # --- Run and test in real kernels under QEMU -------------------------------------
+
+# Turns the template into your own module: make rename NAME=mydriver.
+rename:
+	$(Q)scripts/rename.sh "$(NAME)"
 
 setup:
 	$(Q)scripts/setup.sh

@@ -132,6 +132,33 @@ repo_tests() {
 		eval '[[ -z $out ]] || { sed "s/^/        /" <<<"$out" >&2; false; }'
 }
 
+# --- make rename, on a fresh copy ---------------------------------------------------
+
+# Copies the repository's files to build/rename-test, renames the module there
+# to my_driver, and runs that copy's own test suite (all but the examples) on 6.1.
+rename_tests() {
+	echo "make rename:"
+	local copy=$top/build/rename-test out status
+	rm -rf "$copy"
+	mkdir -p "$copy"
+	git ls-files -z | xargs -0 cp --parents -t "$copy"
+	out=$(make -C "$copy" --no-print-directory rename NAME=my_driver 2>&1)
+	status=$?
+	check "make rename NAME=my_driver succeeds" eval '[[ $status == 0 ]] || { sed "s/^/        /" <<<"$out" >&2; false; }'
+	check "make rename sets the module, crate and type names" eval \
+		'grep -qx "MODULE  := my_driver" "$copy/Makefile" && grep -qx "name = \"my_driver\"" "$copy/Cargo.toml" &&
+		grep -qx "    type: MyDriver," "$copy/src/lib.rs"'
+	out=$(cd "$copy" && IN_RENAME_TEST=1 EXAMPLES=" " scripts/test.sh 6.1 2>&1)
+	status=$?
+	echo "$out" >"$top/build/rename-test.log"
+	check "the renamed copy passes its own tests on 6.1 ($(tail -n 1 <<<"$out"))" \
+		eval '[[ $status == 0 ]] || { grep FAIL <<<"$out" | sed "s/^/        /" >&2; false; }'
+	check "the renamed copy builds, loads and logs as my_driver" \
+		has "$out" "PASS  6.1: init logs the greeting lines at KERN_INFO"
+	check "the renamed copy's module is my_driver.ko" has "$out" "PASS  6.1: insmod my_driver.ko succeeds"
+	rm -rf "$copy"
+}
+
 # --- One Debian kernel ------------------------------------------------------------
 
 vm_tests() {
@@ -307,6 +334,8 @@ if [[ -z ${ONLY_EXAMPLES:-} ]]; then
 	host_tests
 	repo_tests
 	build_error_tests
+	# (Not again inside the renamed copy's own run.)
+	[[ -n ${IN_RENAME_TEST:-} ]] || rename_tests
 fi
 for series in "${@:-6.1 6.12}"; do
 	for s in $series; do
