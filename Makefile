@@ -8,6 +8,7 @@
 #   make run [KERNEL=6.12]   build for a Debian kernel, boot it in QEMU, load the module
 #   make test                host unit tests, then the VM suite on Debian 6.1 and 6.12
 #   make test-example EXAMPLE=<name> [KERNELS=6.1]   only that example's VM tests
+#   make sign                sign build/<module>.ko with keys/ (make sign-key creates them)
 #   make rename NAME=<name>  make the template your own module <name>
 #   make lint                cargo fmt --check and clippy (host and kernel target)
 #   make clean               remove build/
@@ -96,7 +97,7 @@ unsupported := $(strip \
 
 # --- Build -------------------------------------------------------------------
 
-.PHONY: all modules clean install uninstall lint rename run test test-example test-host setup check-kdir check-rust FORCE
+.PHONY: all modules clean install uninstall sign sign-key lint rename run test test-example test-host setup check-kdir check-rust FORCE
 all modules: $(ko)
 
 # kbuild-style messages: "  CARGO   build/libhello.a".
@@ -179,6 +180,32 @@ uninstall: check-kdir
 	$(Q)rm -f $(foreach ko,$(installed),$(ko) $(ko).gz $(ko).xz $(ko).zst)
 	$(call quiet,DEPMOD,$(kernel_release))
 	$(Q)$(DEPMOD) -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(kernel_release)
+
+# --- Module signing (Secure Boot) -------------------------------------------------
+# A kernel that enforces module signatures (Secure Boot, module.sig_enforce=1)
+# loads only modules signed by a key it trusts: one built into it, or a Machine
+# Owner Key enrolled with mokutil (README.md, "Signing"). `make sign` signs
+# build/<module>.ko with the kernel's own scripts/sign-file; `make sign-key`
+# creates a key pair in keys/ (never committed) if there is none yet.
+SIGN_KEY  ?= keys/signing_key.pem
+SIGN_CERT ?= keys/signing_key.x509
+sign_hash := $(or $(CONFIG_MODULE_SIG_HASH),sha256)
+
+sign-key: $(SIGN_KEY)
+$(SIGN_KEY):
+	$(call quiet,OPENSSL,$(SIGN_KEY))
+	$(Q)mkdir -p $(dir $(SIGN_KEY)) $(dir $(SIGN_CERT))
+	$(Q)openssl req -new -x509 -newkey rsa:4096 -sha256 -days 36500 -nodes -batch -utf8 \
+		-subj "/CN=$(MODULE) module signing key/" \
+		-addext "keyUsage=digitalSignature" -addext "extendedKeyUsage=codeSigning" \
+		-keyout $(SIGN_KEY) -outform DER -out $(SIGN_CERT) 2>/dev/null
+	$(Q)chmod 600 $(SIGN_KEY)
+
+# Signs a fresh copy of the module (signing twice would stack signatures).
+sign: $(ko) $(SIGN_KEY)
+	$(call quiet,SIGN,$(ko))
+	$(Q)cp $(kbuild)/$(MODULE).ko $(ko)
+	$(Q)$(KDIR)/scripts/sign-file $(sign_hash) $(SIGN_KEY) $(SIGN_CERT) $(ko)
 
 # --- Run and test in real kernels under QEMU -------------------------------------
 

@@ -246,8 +246,17 @@ status=0" "$(section reload "$log")"
 		has "$installed" "^(extra|updates)/$module\\.ko(\\.xz|\\.gz|\\.zst)?$"
 	check "$series: make install runs depmod, which indexes it" \
 		has "$(cat "$stage/lib/modules/$release/modules.dep" 2>/dev/null)" "^$installed:"
+	# make sign, with a throw-away key; the guest loads the signed module too.
+	local key=$build/test-signing-key modinfo
+	out=$(build_for "$series" "$kdir" sign SIGN_KEY="$key.pem" SIGN_CERT="$key.x509" 2>&1)
+	status=$?
+	check "$series: make sign succeeds" eval '[[ $status == 0 ]] || { tail -n 5 <<<"$out" >&2; false; }'
+	modinfo=$(PATH=$PATH:/sbin:/usr/sbin modinfo "$build/$module.ko")
+	check "$series: modinfo shows the signature: signer and the kernel's hash" eval \
+		'has "$modinfo" "^signer: +$module module signing key$" && has "$modinfo" "^sig_hashalgo: +sha256$"'
+	cp "$build/$module.ko" "$build/signed.ko"
 	vmout=$build/vm-install
-	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/guest/install.sh "$stage/lib"
+	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/guest/install.sh "$stage/lib" "$build/signed.ko"
 	log=$vmout/guest.log
 	check "$series: modprobe $module count=2 loads the installed module" same "status=0" "$(section modprobe "$log")"
 	check "$series: modprobe passes the parameter" same 2 "$(section param "$log")"
@@ -255,6 +264,8 @@ status=0" "$(section reload "$log")"
 0" "$(section modprobe-r "$log"; section after "$log")"
 	out=$(build_for "$series" "$kdir" uninstall INSTALL_MOD_PATH="$stage" 2>&1)
 	status=$?
+	check "$series: the signed module loads and unloads" same "status=0
+status=0" "$(section signed "$log")"
 	check "$series: make uninstall succeeds" eval '[[ $status == 0 ]] || { tail -n 5 <<<"$out" >&2; false; }'
 	check "$series: make uninstall removes $module.ko and its modules.dep entry" \
 		eval '[[ ! -e $stage/lib/modules/$release/$installed ]] && ! grep -q "$module" "$stage/lib/modules/$release/modules.dep"'
