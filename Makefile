@@ -8,6 +8,7 @@
 #   make run [KERNEL=6.12]   build for a Debian kernel, boot it in QEMU, load the module
 #   make test                host unit tests, then the VM suite on Debian 6.1 and 6.12
 #   make test-example EXAMPLE=<name> [KERNELS=6.1]   only that example's VM tests
+#   make dkms                register with DKMS: rebuilt for every kernel installed later
 #   make sign                sign build/<module>.ko with keys/ (make sign-key creates them)
 #   make rename NAME=<name>  make the template your own module <name>
 #   make lint                cargo fmt --check and clippy (host and kernel target)
@@ -97,7 +98,7 @@ unsupported := $(strip \
 
 # --- Build -------------------------------------------------------------------
 
-.PHONY: all modules clean install uninstall sign sign-key lint rename run test test-example test-host setup check-kdir check-rust FORCE
+.PHONY: all modules clean install uninstall sign sign-key dkms dkms-build dkms-remove lint rename run test test-example test-host setup check-kdir check-rust FORCE
 all modules: $(ko)
 
 # kbuild-style messages: "  CARGO   build/libhello.a".
@@ -206,6 +207,38 @@ sign: $(ko) $(SIGN_KEY)
 	$(call quiet,SIGN,$(ko))
 	$(Q)cp $(kbuild)/$(MODULE).ko $(ko)
 	$(Q)$(KDIR)/scripts/sign-file $(sign_hash) $(SIGN_KEY) $(SIGN_CERT) $(ko)
+
+# --- DKMS: rebuilt for every kernel installed later -------------------------------
+# `make dkms` (as root) copies the sources to $(DKMS_SOURCE)/<module>-<version>
+# and has dkms add, build and install the module for KDIR's kernel; from then on
+# dkms rebuilds it whenever a kernel (and its headers) is installed. dkms.conf
+# says how. `make dkms-build` stops before installing; `make dkms-remove` undoes
+# it all. DKMS_FLAGS passes options to dkms (make test uses --dkmstree and
+# --sourcetree to build in private trees).
+DKMS_SOURCE  ?= /usr/src
+DKMS_FLAGS   ?=
+dkms_version := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+dkms_args     = -m $(MODULE) -v $(dkms_version) $(DKMS_FLAGS)
+# dkms runs make itself: keep this make's variables (BUILD=..., KDIR=...) out of it.
+dkms          = env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dkms
+
+dkms-build: check-kdir
+	$(call quiet,DKMS,$(DKMS_SOURCE)/$(MODULE)-$(dkms_version))
+	$(Q)$(dkms) remove $(dkms_args) --all >/dev/null 2>&1 || true
+	$(Q)rm -rf $(DKMS_SOURCE)/$(MODULE)-$(dkms_version)
+	$(Q)mkdir -p $(DKMS_SOURCE)/$(MODULE)-$(dkms_version)
+	$(Q)git ls-files -z 2>/dev/null | xargs -0 -r cp --parents -t $(DKMS_SOURCE)/$(MODULE)-$(dkms_version)
+	$(Q)test -f $(DKMS_SOURCE)/$(MODULE)-$(dkms_version)/dkms.conf || \
+		tar --exclude=./build --exclude=./.git --exclude=./keys -cf - . | tar -xf - -C $(DKMS_SOURCE)/$(MODULE)-$(dkms_version)
+	$(Q)$(dkms) add $(dkms_args)
+	$(Q)$(dkms) build $(dkms_args) -k $(kernel_release) --kernelsourcedir $(abspath $(KDIR))
+
+dkms: dkms-build
+	$(Q)$(dkms) install $(dkms_args) -k $(kernel_release)
+
+dkms-remove:
+	$(Q)$(dkms) remove $(dkms_args) --all
+	$(Q)rm -rf $(DKMS_SOURCE)/$(MODULE)-$(dkms_version)
 
 # --- Run and test in real kernels under QEMU -------------------------------------
 

@@ -6,7 +6,7 @@
 #   scripts/rename.sh <name>
 #
 # Renames the module (Makefile MODULE: the .ko, KBUILD_MODNAME and so the log
-# prefix, /sys/module/<name>), the crate (Cargo.toml, Cargo.lock) and the
+# prefix, /sys/module/<name>; dkms.conf), the crate (Cargo.toml, Cargo.lock) and the
 # module's type in src/lib.rs (hello -> <name>, Hello -> <Name>), in the docs
 # that quote them too. Run it once, on a fresh copy of the template; then
 # `make test` checks the result.
@@ -34,6 +34,9 @@ new_type=$(camel "$name")
 
 sed -i "s/^MODULE  := $old\$/MODULE  := $name/" Makefile
 sed -i "0,/^name = \"$old\"\$/s//name = \"$name\"/" Cargo.toml
+sed -i -e "s/^PACKAGE_NAME=\"$old\"\$/PACKAGE_NAME=\"$name\"/" \
+	-e "s/^BUILT_MODULE_NAME\[0\]=\"$old\"\$/BUILT_MODULE_NAME[0]=\"$name\"/" \
+	-e "s|/usr/src/$old-|/usr/src/$name-|" dkms.conf
 [[ -f Cargo.lock ]] && sed -i "s/^name = \"$old\"\$/name = \"$name\"/" Cargo.lock
 # The type where Rust names it (not "Hello from Rust!" in the log text).
 perl -pi -e "s/(struct |for |type: |Ok\\()$old_type\\b/\${1}$new_type/g; s/\\b$old_type(?=::)/$new_type/g" \

@@ -270,6 +270,18 @@ status=0" "$(section signed "$log")"
 	check "$series: make uninstall removes $module.ko and its modules.dep entry" \
 		eval '[[ ! -e $stage/lib/modules/$release/$installed ]] && ! grep -q "$module" "$stage/lib/modules/$release/modules.dep"'
 
+	# DKMS builds it in private trees (no system directory is touched).
+	local dkms=$build/dkms ko vermagic
+	rm -rf "$dkms"
+	mkdir -p "$dkms/source" "$dkms/tree"
+	out=$(build_for "$series" "$kdir" dkms-build DKMS_SOURCE="$dkms/source" \
+		DKMS_FLAGS="--sourcetree $dkms/source --dkmstree $dkms/tree" 2>&1)
+	status=$?
+	check "$series: make dkms-build builds through dkms" eval '[[ $status == 0 ]] || { tail -n 15 <<<"$out" >&2; false; }'
+	ko=$(find "$dkms/tree" -name "$module.ko*" | head -n 1)
+	vermagic=$(PATH=$PATH:/sbin:/usr/sbin modinfo -F vermagic "$ko" 2>/dev/null)
+	check "$series: the DKMS-built $module.ko is for $release (vermagic '$vermagic')" eval '[[ $vermagic == "$release "* ]]'
+
 	# Boot 3: a Rust panic in init.
 	vmout=$build/vm-panic
 	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/guest/panic.sh "$build/$module.ko"
