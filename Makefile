@@ -89,6 +89,18 @@ rustflags-$(CONFIG_FRAME_POINTER)  += -C force-frame-pointers=yes
 
 RUSTFLAGS_ALL := $(RUSTFLAGS_KERNEL) $(rustflags-y) $(RUSTFLAGS)
 
+# The compiler the kernel was built with (Debian's headers ask kbuild for that
+# very gcc, e.g. gcc-10 for 5.10). Missing, unless CC= names another one, is an
+# error with a hint rather than kbuild's "gcc-10: not found".
+kernel_cc := $(firstword $(subst ",,$(CONFIG_CC_VERSION_TEXT)))
+missing_cc := $(if $(filter command line,$(origin CC)),,$(if $(kernel_cc),$(if $(shell command -v $(kernel_cc)),,$(kernel_cc))))
+
+missing_cc_error = printf '%s\n' \
+	"error: the kernel at KDIR=$(KDIR) was built with $(missing_cc), which is not installed." \
+	"  Install it (Debian/Ubuntu: sudo apt install $(missing_cc)), or build with another" \
+	"  gcc: make CC=gcc-12 (kbuild accepts it; the module's C is then compiled by a" \
+	"  different gcc than the kernel's, which works in practice but is untested by kbuild)." >&2; exit 1
+
 # Configurations this template cannot build for, with the reason.
 unsupported := $(strip \
 	$(if $(CONFIG_X86_64),,CONFIG_X86_64 is not set: only x86_64 kernels are supported (target.json).) \
@@ -118,6 +130,7 @@ check-kdir:
 		exit 1; \
 	fi
 	$(if $(unsupported),$(Q)printf 'error: KDIR=%s: %s\n' "$(KDIR)" "$(unsupported)" >&2; exit 1)
+	$(if $(missing_cc),$(Q)$(missing_cc_error))
 
 check-rust:
 	$(Q)command -v $(CARGO) >/dev/null || { \
@@ -190,6 +203,7 @@ uninstall: check-kdir
 # creates a key pair in keys/ (never committed) if there is none yet.
 SIGN_KEY  ?= keys/signing_key.pem
 SIGN_CERT ?= keys/signing_key.x509
+SIGN_FILE ?= $(KDIR)/scripts/sign-file
 sign_hash := $(or $(CONFIG_MODULE_SIG_HASH),sha256)
 
 sign-key: $(SIGN_KEY)
@@ -206,7 +220,7 @@ $(SIGN_KEY):
 sign: $(ko) $(SIGN_KEY)
 	$(call quiet,SIGN,$(ko))
 	$(Q)cp $(kbuild)/$(MODULE).ko $(ko)
-	$(Q)$(KDIR)/scripts/sign-file $(sign_hash) $(SIGN_KEY) $(SIGN_CERT) $(ko)
+	$(Q)$(SIGN_FILE) $(sign_hash) $(SIGN_KEY) $(SIGN_CERT) $(ko)
 
 # --- DKMS: rebuilt for every kernel installed later -------------------------------
 # `make dkms` (as root) copies the sources to $(DKMS_SOURCE)/<module>-<version>
@@ -219,8 +233,10 @@ DKMS_SOURCE  ?= /usr/src
 DKMS_FLAGS   ?=
 dkms_version := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 dkms_args     = -m $(MODULE) -v $(dkms_version) $(DKMS_FLAGS)
-# dkms runs make itself: keep this make's variables (BUILD=..., KDIR=...) out of it.
-dkms          = env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dkms
+# dkms runs make itself: keep this make's variables (BUILD=..., KDIR=...) out of
+# it, except CC=, which dkms.conf passes on as KMOD_CC.
+dkms          = env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	$(if $(filter command line,$(origin CC)),KMOD_CC=$(CC)) dkms
 
 dkms-build: check-kdir
 	$(call quiet,DKMS,$(DKMS_SOURCE)/$(MODULE)-$(dkms_version))

@@ -3,7 +3,7 @@
 #
 # Fetch a stock Debian kernel (image + headers) into the user's cache, without root.
 #
-#   scripts/fetch-kernel.sh 6.1|6.12        prints the kernel's cache directory
+#   scripts/fetch-kernel.sh 5.10|6.1|6.12   prints the kernel's cache directory
 #
 # The directory holds:
 #   vmlinuz   the kernel image `make run` boots
@@ -15,7 +15,7 @@
 # about 80 MB; later calls reuse the cache (REFRESH=1 looks for a newer kernel).
 set -euo pipefail
 
-series=${1:?usage: $0 6.1|6.12}
+series=${1:?usage: $0 5.10|6.1|6.12}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/rust-kmod
 dir=$cache/debian-$series
 
@@ -26,9 +26,10 @@ fi
 
 # Which Debian suites carry which kernel series, and what the image package is called.
 case $series in
+5.10) suites="bullseye bullseye-updates bullseye-security"; pattern='^linux-image-5\.10\.0-[0-9]+-amd64$' ;;
 6.1)  suites="bookworm bookworm-updates bookworm-security"; pattern='^linux-image-6\.1\.0-[0-9]+-amd64$' ;;
 6.12) suites="bookworm bookworm-security bookworm-backports"; pattern='^linux-image-6\.12\.[0-9]+\+(bpo|deb12)-amd64$' ;;
-*) echo "fetch-kernel: unknown kernel series '$series' (known: 6.1, 6.12)" >&2; exit 2 ;;
+*) echo "fetch-kernel: unknown kernel series '$series' (known: 5.10, 6.1, 6.12)" >&2; exit 2 ;;
 esac
 
 for tool in apt-get apt-cache dpkg-deb; do
@@ -39,11 +40,20 @@ apt=$cache/apt
 mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$dir"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 [[ -r $keyring ]] || { echo "fetch-kernel: $keyring missing (apt-get install debian-archive-keyring)" >&2; exit 1; }
-: >"$apt/sources.list"
-for suite in bookworm bookworm-updates bookworm-backports; do
-	echo "deb [signed-by=$keyring] http://deb.debian.org/debian $suite main" >>"$apt/sources.list"
-done
-echo "deb [signed-by=$keyring] http://deb.debian.org/debian-security bookworm-security main" >>"$apt/sources.list"
+# Debian 11 (bullseye) has 5.10, Debian 12 (bookworm) 6.1, and bookworm's
+# security and backports suites 6.12. A changed list means a new update.
+sources=$(
+	for suite in bullseye bullseye-updates bookworm bookworm-updates bookworm-backports; do
+		echo "deb [signed-by=$keyring] http://deb.debian.org/debian $suite main"
+	done
+	for suite in bullseye-security bookworm-security; do
+		echo "deb [signed-by=$keyring] http://deb.debian.org/debian-security $suite main"
+	done
+)
+if [[ $(cat "$apt/sources.list" 2>/dev/null) != "$sources" ]]; then
+	echo "$sources" >"$apt/sources.list"
+	rm -f "$apt/updated"
+fi
 
 aptopts=(
 	-o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null

@@ -16,8 +16,12 @@ build_dir() {
 # EXAMPLE=<name>, that example) against DIR/kdir into $(build_dir SERIES).
 # (BUILD is given relative to the top, so make's messages show short paths.)
 build_for() {
-	local dir
+	local dir cc
 	dir=$(build_dir "$1")
+	# Debian 11's 5.10 was built with gcc-10, which Debian 12 lacks: use the
+	# host's gcc-12 there (the Makefile otherwise stops and says so).
+	cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ "]*\).*/\1/p' "$2/kdir/include/config/auto.conf")
+	command -v "$cc" >/dev/null || set -- "$1" "$2" CC=gcc-12 "${@:3}"
 	make -C "$top" --no-print-directory KDIR="$2/kdir" BUILD="${dir#"$top"/}" "${@:3}"
 }
 
