@@ -31,13 +31,13 @@ KERNELS ?= 6.1 6.12
 CARGO   ?= cargo
 DEPMOD  ?= $(shell PATH=$$PATH:/sbin:/usr/sbin command -v depmod)
 
-EXAMPLES := $(notdir $(wildcard examples/*))
+all_examples := $(notdir $(wildcard examples/*))
 
 build     := $(abspath $(BUILD))
 cargo_dir := $(build)/cargo
 ifdef EXAMPLE
-  ifeq ($(filter $(EXAMPLE),$(EXAMPLES)),)
-    $(error EXAMPLE=$(EXAMPLE): no such example; the examples are: $(EXAMPLES))
+  ifeq ($(filter $(EXAMPLE),$(all_examples)),)
+    $(error EXAMPLE=$(EXAMPLE): no such example; the examples are: $(all_examples))
   endif
   MODULE       := rust_$(EXAMPLE)
   cargo_target := --example $(EXAMPLE)
@@ -157,6 +157,11 @@ helper_files := $(notdir $(basename $(wildcard src/kernel/helpers/*.c)))
 used_helpers  = $(filter $(helper_files),$(shell nm -u $(rust_lib) 2>/dev/null | \
 		sed -n 's/^ *U rust_helper_\([a-z0-9]*\)_.*/\1/p' | sort -u))
 
+# The storage of the module's parameters: statics rust_param_<name> in Rust,
+# which module_info.h points module_param() at (src/kernel/params.rs).
+rust_params   = $(shell nm --defined-only $(rust_lib) 2>/dev/null | \
+		sed -n 's/^[0-9a-f]* [A-Z] \(rust_param_[a-z0-9_]*\)$$/\1/p' | sort -u)
+
 # The Kbuild file and links to the C sources, in the directory kbuild works in.
 # The Kbuild file is rewritten only when it changes, so kbuild rebuilds no more
 # than it must.
@@ -165,7 +170,8 @@ $(kbuild)/Kbuild: Makefile.in Makefile $(rust_lib) FORCE
 	$(Q)ln -sf $(CURDIR)/module.c $(kbuild)/module.c
 	$(Q)$(foreach h,$(used_helpers),ln -sf $(CURDIR)/src/kernel/helpers/$(h).c $(kbuild)/$(h).c &&) true
 	$(Q)sed -e 's|@MODULE@|$(MODULE)|g' -e 's|@RUST_LIB@|$(rust_lib)|g' \
-		-e 's|@HELPERS@|$(used_helpers)|g' -e 's|@TOP@|$(CURDIR)|g' $< >$@.tmp
+		-e 's|@HELPERS@|$(used_helpers)|g' -e 's|@PARAMS@|$(rust_params)|g' \
+		-e 's|@TOP@|$(CURDIR)|g' $< >$@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
 $(ko): $(kbuild)/Kbuild FORCE

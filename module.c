@@ -45,13 +45,15 @@ void *rust_helper_krealloc(const void *ptr, size_t size);
 MODULE_LICENSE("GPL");
 
 /*
- * One parameter: C storage, module_param_named() for the kernel (command line
- * and /sys/module/<module>/parameters/<name>), and a getter for Rust
- * (src/kernel/params.rs) that reads under kernel_param_lock(), the lock sysfs
- * writes take, so a read never sees a value half-written.
+ * One parameter. Its value lives in Rust (rust_param_<name>, a static with the
+ * default from the module! declaration); module_param_named() tells the kernel
+ * where it is and how to parse it (command line, /sys/module/<module>/
+ * parameters/<name>). Rust reads it only through the getter, under
+ * kernel_param_lock(), the lock a write through sysfs takes, so a read never
+ * sees a value half-written (src/kernel/params.rs).
  */
-#define RUST_PARAM(type, ptype, name, perm, value, desc)				\
-	static type rust_param_##name = value;					\
+#define RUST_PARAM(type, ptype, name, perm, desc)				\
+	extern type rust_param_##name;						\
 	module_param_named(name, rust_param_##name, ptype, perm);		\
 	MODULE_PARM_DESC(name, desc);						\
 	type rust_param_get_##name(void);					\
@@ -69,8 +71,8 @@ MODULE_LICENSE("GPL");
  * A string parameter (charp): the getter copies at most @size bytes into @buf
  * and returns the whole length, so Rust can retry with a larger buffer.
  */
-#define RUST_PARAM_CHARP(name, perm, value, desc)				\
-	static char *rust_param_##name = value;					\
+#define RUST_PARAM_CHARP(name, perm, desc)					\
+	extern char *rust_param_##name;						\
 	module_param_named(name, rust_param_##name, charp, perm);		\
 	MODULE_PARM_DESC(name, desc);						\
 	size_t rust_param_get_##name(char *buf, size_t size);			\

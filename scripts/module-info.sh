@@ -10,9 +10,10 @@
 # module! macro (src/kernel/module.rs) fills with one record per line:
 #   author|<text>
 #   description|<text>
-#   param|<type>|<name>|<permissions>|<default>|<description>
-# <type> is module_param's (bool, int, uint, long, ulong, charp), <permissions>
-# a Rust octal literal (0o644) and <default> the Rust expression as written.
+#   param|<type>|<name>|<permissions>|<description>
+# <type> is module_param's (bool, int, uint, long, ulong, charp) and
+# <permissions> a Rust integer literal (0o644). A parameter's default is not
+# here: its storage is a Rust static holding it (src/kernel/params.rs).
 set -eu
 info=${1:?usage: $0 <kmod_info.txt>}
 
@@ -37,12 +38,13 @@ BEGIN {
 $1 == "author"      { print "MODULE_AUTHOR(" cstring(rest(2)) ");"; next }
 $1 == "description" { print "MODULE_DESCRIPTION(" cstring(rest(2)) ");"; next }
 $1 == "param" {
-	type = $2; name = $3; perm = $4; value = $5
+	type = $2; name = $3; perm = $4
 	sub(/^0o/, "0", perm)
+	gsub(/_/, "", perm)
 	if (type == "charp")
-		printf "RUST_PARAM_CHARP(%s, %s, %s, %s)\n", name, perm, value, cstring(rest(6))
+		printf "RUST_PARAM_CHARP(%s, %s, %s)\n", name, perm, cstring(rest(5))
 	else if (type in ctype)
-		printf "RUST_PARAM(%s, %s, %s, %s, %s, %s)\n", ctype[type], type, name, perm, value, cstring(rest(6))
+		printf "RUST_PARAM(%s, %s, %s, %s, %s)\n", ctype[type], type, name, perm, cstring(rest(5))
 	else {
 		print "module-info.sh: unknown parameter type " type > "/dev/stderr"
 		exit 1

@@ -64,6 +64,11 @@ module_lines() {
 		sed -E "s/^<([0-7])>$module: /<\1>/"
 }
 
+# rust_globals OBJECT: the global symbols OBJECT defines, sorted, on one line.
+rust_globals() {
+	nm -g --defined-only "$1" | awk '{ print $3 }' | sort | tr '\n' ' '
+}
+
 # --- Host unit tests ------------------------------------------------------------
 
 host_tests() {
@@ -180,9 +185,9 @@ vm_tests() {
 	[[ $status == 0 ]] || return
 
 	local globals
-	globals=$(nm -g --defined-only "$build/$module/${module}_rust.o" | awk '{ print $3 }' | sort | tr '\n' ' ')
-	check "$series: the Rust object exports only rust_module_init and rust_module_exit" \
-		same "rust_module_exit rust_module_init " "$globals"
+	globals=$(rust_globals "$build/$module/${module}_rust.o")
+	check "$series: the Rust object exports only its entry points and parameters" \
+		same "rust_module_exit rust_module_init rust_param_count rust_param_panic_on_init " "$globals"
 
 	# Boot 1: load, unload, reload, bad input.
 	vmout=$build/vm-$module
@@ -323,9 +328,9 @@ example_tests() {
 	check "$series: make EXAMPLE=$name builds $module.ko" [ "$status" = 0 ]
 	check "$series: $name: the build prints no warnings" lacks "$build_out" '[Ww]arning'
 	[[ $status == 0 ]] || return
-	check "$series: $name: the Rust object exports only rust_module_init and rust_module_exit" \
+	check "$series: $name: the Rust object exports only rust_module_init, rust_module_exit and rust_param_*" \
 		same "rust_module_exit rust_module_init " \
-		"$(nm -g --defined-only "$build/$module/${module}_rust.o" | awk '{ print $3 }' | sort | tr '\n' ' ')"
+		"$(rust_globals "$build/$module/${module}_rust.o" | sed -E 's/rust_param_[a-z0-9_]+ //g')"
 	programs=$(build_test_programs "$name")
 	check "$series: $name: the user-space test programs build" [ "$?" = 0 ]
 

@@ -76,7 +76,9 @@ impl<M: Module> Default for ModuleState<M> {
 /// The kernel reads parameters and `modinfo` from C structures, so the build
 /// turns this declaration into C: the macro stores it as text in the object's
 /// `.kmod_info` section, and `scripts/module-info.sh` writes it out as the
-/// `module_info.h` that `module.c` includes (docs/build.md).
+/// `module_info.h` that `module.c` includes (docs/boundary.md). Each
+/// parameter's value lives in a Rust static, `rust_param_<name>`, with its
+/// default; `module_param()` in C points the kernel at it.
 #[macro_export]
 macro_rules! module {
     (
@@ -109,14 +111,20 @@ macro_rules! module {
         }
 
         /// The declaration as text, for scripts/module-info.sh: one record per
-        /// line, fields separated by '|'.
+        /// line, fields separated by '|'. (Parameter defaults are not in it:
+        /// each parameter's storage is a Rust static, see params.rs.)
         #[cfg(target_os = "none")]
         const _: () = {
             const INFO: &str = ::core::concat!(
                 "author|", $author, "\n",
                 "description|", $description, "\n",
                 $($("param|", $crate::__param_ctype!($ty), "|", ::core::stringify!($name), "|",
-                    ::core::stringify!($perm), "|", ::core::stringify!($default), "|", $doc, "\n",)*)?
+                    ::core::stringify!($perm), "|", $doc, "\n",)*)?
+            );
+            assert!(
+                $crate::module::is_one_line($author) && $crate::module::is_one_line($description)
+                    $($(&& $crate::module::is_one_line($doc))*)?,
+                "module!: the author, description and parameter descriptions must be one line each"
             );
             #[no_mangle]
             #[used]
@@ -132,6 +140,20 @@ macro_rules! module {
             )*)?
         }
     };
+}
+
+/// Whether `text` has no line break or NUL, so it fits one `.kmod_info` record.
+#[doc(hidden)]
+pub const fn is_one_line(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if matches!(bytes[i], b'\n' | b'\r' | 0) {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// The bytes of `text` as an array, for the `.kmod_info` section.

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Module parameters, read safely: `params::count.get()`.
 //!
-//! Parameters are declared in [`module!`](crate::module!). Their storage,
-//! permissions and descriptions are kernel structures, so the build declares
-//! them in C (`module_param()` in the generated `module_info.h`, included by
-//! `module.c`); the kernel sets them from the `insmod` command line before
-//! init runs and shows them in `/sys/module/<name>/parameters/`, where a
-//! writable one can change at any time. Each read here goes through a C getter
-//! that holds `kernel_param_lock()`, so it never sees a half-written value.
+//! Parameters are declared in [`module!`](crate::module!). Each one's value
+//! lives in a Rust static, `rust_param_<name>`, initialised with its default
+//! and written only by the kernel. The kernel's description of a parameter
+//! (`struct kernel_param`: name, permissions, parser) is a C structure, so the
+//! build declares it in C (`module_param()` in the generated `module_info.h`,
+//! included by `module.c`), pointing at that static. The kernel sets the value
+//! from the `insmod` command line before init runs and shows it in
+//! `/sys/module/<name>/parameters/`, where a writable one can change at any
+//! time. So Rust never reads the static itself: each read goes through a C
+//! getter that holds `kernel_param_lock()`, the lock sysfs writes take.
 //!
 //! In host unit tests each parameter is a per-thread value that starts at its
 //! default and that tests may [`set`](Param::set).
@@ -123,6 +126,40 @@ impl StrParam {
 #[cfg(not(target_os = "none"))]
 pub use ::std::thread_local as __thread_local;
 
+/// The storage of one parameter: written by the kernel (through the pointer
+/// `module_param()` holds), read only by the C getter, under the parameter
+/// lock. `repr(transparent)`: C sees a plain `int`, `bool`, `char *`...
+#[doc(hidden)]
+#[repr(transparent)]
+pub struct ParamStorage<T>(core::cell::UnsafeCell<T>);
+
+// SAFETY: Rust code never accesses the value; the kernel writes it and the C
+// getter reads it, both under kernel_param_lock().
+unsafe impl<T> Sync for ParamStorage<T> {}
+
+impl<T> ParamStorage<T> {
+    #[doc(hidden)]
+    pub const fn new(value: T) -> Self {
+        ParamStorage(core::cell::UnsafeCell::new(value))
+    }
+}
+
+/// `text` with a NUL byte added: the default of a `str` parameter, as C's
+/// `char *` sees it. A NUL inside `text` is a compile-time error.
+#[doc(hidden)]
+pub const fn nul_terminated<const N: usize>(text: &str) -> [u8; N] {
+    let bytes = text.as_bytes();
+    assert!(bytes.len() + 1 == N, "nul_terminated: wrong length");
+    let mut out = [0; N];
+    let mut i = 0;
+    while i < bytes.len() {
+        assert!(bytes[i] != 0, "module!: a str parameter's default must not contain NUL");
+        out[i] = bytes[i];
+        i += 1;
+    }
+    out
+}
+
 /// The C type `module_param()` names for a Rust parameter type.
 #[doc(hidden)]
 #[macro_export]
@@ -147,8 +184,9 @@ macro_rules! __param_ctype {
     };
 }
 
-/// One parameter's `static`: a getter in C (module_info.h) in the kernel, a
-/// per-thread value in host tests.
+/// One parameter: in the kernel, its storage (`rust_param_<name>`, which
+/// module_info.h points `module_param()` at) and a `Param` that reads it
+/// through the C getter; in host tests, a per-thread value.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __param {
@@ -162,6 +200,14 @@ macro_rules! __param {
             }
             $crate::params::StrParam::__new(getter)
         };
+        #[cfg(target_os = "none")]
+        const _: () = {
+            const DEFAULT: &str = $default;
+            static DEFAULT_NUL: [u8; DEFAULT.len() + 1] = $crate::params::nul_terminated(DEFAULT);
+            #[export_name = ::core::concat!("rust_param_", ::core::stringify!($name))]
+            static STORAGE: $crate::params::ParamStorage<*const u8> =
+                $crate::params::ParamStorage::new(DEFAULT_NUL.as_ptr());
+        };
         #[doc = $doc]
         #[cfg(not(target_os = "none"))]
         pub static $name: $crate::params::StrParam = {
@@ -172,8 +218,6 @@ macro_rules! __param {
         };
     };
     ($name:ident, $ty:tt, $default:expr, $doc:literal) => {
-        // Checks that the default has the parameter's type; C gets it as text.
-        const _: $ty = $default;
         #[doc = $doc]
         #[cfg(target_os = "none")]
         pub static $name: $crate::params::Param<$ty> = {
@@ -182,6 +226,11 @@ macro_rules! __param {
                 fn getter() -> $ty;
             }
             $crate::params::Param::__new(getter)
+        };
+        #[cfg(target_os = "none")]
+        const _: () = {
+            #[export_name = ::core::concat!("rust_param_", ::core::stringify!($name))]
+            static STORAGE: $crate::params::ParamStorage<$ty> = $crate::params::ParamStorage::new($default);
         };
         #[doc = $doc]
         #[cfg(not(target_os = "none"))]
