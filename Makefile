@@ -282,13 +282,13 @@ test:
 test-example:
 	$(Q)ONLY_EXAMPLES=1 EXAMPLES="$(or $(EXAMPLES),$(EXAMPLE))" scripts/test.sh $(KERNELS)
 
-# Formatting and clippy, for the host build (unit tests included) and for the
-# kernel target (every module and example): no warnings allowed.
+# Formatting and clippy, for the host build (unit tests and examples included)
+# and for the kernel target (every module and example): no warnings allowed.
 lint:
 	$(call quiet,FMT,--check)
 	$(Q)$(CARGO) fmt --all --check
 	$(call quiet,CLIPPY,host)
-	$(Q)$(CARGO) clippy $(cargo_quiet) --workspace --lib --tests --target-dir $(BUILD)/host -- -D warnings
+	$(Q)$(CARGO) clippy $(cargo_quiet) --workspace --all-targets --target-dir $(BUILD)/host -- -D warnings
 	$(call quiet,CLIPPY,target.json)
 	$(Q)RUSTC_BOOTSTRAP=1 $(CARGO) clippy $(cargo_quiet) --release --config .cargo/kernel.toml \
 		--workspace --lib --examples --target-dir $(BUILD)/clippy -- -D warnings

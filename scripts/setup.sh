@@ -40,8 +40,18 @@ if ((${#missing[@]})); then
 fi
 
 have cargo || { echo "setup: cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
-if [[ ! -d $(rustc --print sysroot)/lib/rustlib/src/rust/library/core ]]; then
-	have rustup || { echo "setup: the rust-src component is missing and rustup is not there to add it" >&2; exit 1; }
-	echo "  RUSTUP  component add rust-src"
-	rustup component add rust-src
-fi
+# rust-src: core and alloc are built from it. rustfmt, clippy: make lint.
+# rust-analyzer: make test checks that it sees no errors in the code.
+have rustup || {
+	[[ -d $(rustc --print sysroot)/lib/rustlib/src/rust/library/core ]] && have cargo-clippy && have rustfmt &&
+		have rust-analyzer && exit 0
+	echo "setup: rustup is not there to add rust-src, rustfmt, clippy and rust-analyzer" >&2
+	exit 1
+}
+installed=$(rustup component list --installed 2>/dev/null)
+for component in rust-src rustfmt clippy rust-analyzer; do
+	if ! grep -q "^$component" <<<"$installed"; then
+		echo "  RUSTUP  component add $component"
+		rustup component add "$component"
+	fi
+done

@@ -125,6 +125,11 @@ repo_tests() {
 	status=$?
 	check "make lint: cargo fmt and clippy find nothing, on the host and the kernel target" \
 		eval '[[ $status == 0 ]] || { tail -n 30 <<<"$out" | sed "s/^/        /" >&2; false; }'
+	out=$(rust-analyzer diagnostics . 2>&1 | tr '\r' '\n')
+	local problems
+	problems=$(grep -E ": (Error|Warning) " <<<"$out" | sed 's/.*at crate/at crate/')
+	check "rust-analyzer finds no error or warning in the crates, examples included" \
+		eval '[[ -z $problems ]] && grep -q "diagnostic scan complete" <<<"$out" || { head -n 20 <<<"$problems" | sed "s/^/        /" >&2; false; }'
 	out=$(scripts/check-docs.sh 2>&1)
 	check "every code block in README.md and docs/ is an exact excerpt of the file it names" \
 		eval '[[ -z $out ]] || { sed "s/^/        /" <<<"$out" >&2; false; }'
