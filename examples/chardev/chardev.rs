@@ -1,21 +1,121 @@
 // SPDX-License-Identifier: GPL-2.0
-//! rust_chardev: placeholder until the example is written.
+//! rust_chardev: a character device, `/dev/rust_chardev`, that behaves like a
+//! small file of at most 4096 bytes kept in kernel memory.
+//!
+//! It shows a misc device's `read`, `write` and `lseek` in Rust, and copying
+//! between user and kernel memory:
+//!
+//! ```text
+//! # printf 'hello world' > /dev/rust_chardev
+//! # cat /dev/rust_chardev
+//! hello world
+//! # printf WORLD | dd of=/dev/rust_chardev bs=1 seek=6 2>/dev/null
+//! # cat /dev/rust_chardev
+//! hello WORLD
+//! ```
+//!
+//! Reads and writes start at the file's position and move it on. A read
+//! stops at the end of the data; a write that does not fit stores what fits,
+//! and one that starts at the end of the buffer fails with `ENOSPC`. A bad
+//! user pointer fails with `EFAULT`. The data stays until the module is
+//! unloaded (opening with `O_TRUNC` does not clear it).
 
 #![no_std]
 
+use kernel::miscdev::{FileOperations, MiscDevice, SeekFrom};
 use kernel::prelude::*;
+use kernel::sync::Mutex;
+use kernel::uaccess::{UserSliceReader, UserSliceWriter};
 
-struct Example;
+/// How many bytes the device can hold.
+const CAPACITY: usize = 4096;
 
-impl Module for Example {
+/// The bytes and how many of them have been written.
+struct Contents {
+    /// Always `CAPACITY` bytes long, allocated once at load.
+    bytes: Vec<u8>,
+    /// The end of the data: the highest offset written so far.
+    size: usize,
+}
+
+/// The device's state, shared by every process that opens it. A Mutex, not
+/// a spinlock: copying from or to user memory may sleep on a page fault.
+struct Buffer {
+    contents: Mutex<Contents>,
+}
+
+/// A file offset as an index into the buffer; negative ones are refused.
+fn index(offset: i64) -> Result<usize> {
+    usize::try_from(offset).map_err(|_| EINVAL)
+}
+
+impl FileOperations for Buffer {
+    fn read(&self, out: &mut UserSliceWriter<'_>, offset: &mut i64) -> Result<usize> {
+        let contents = self.contents.lock();
+        let start = index(*offset)?;
+        if start >= contents.size {
+            return Ok(0); // end of file
+        }
+        let count = out.len().min(contents.size - start);
+        out.write_slice(&contents.bytes[start..start + count])?;
+        *offset += count as i64;
+        Ok(count)
+    }
+
+    fn write(&self, input: &mut UserSliceReader<'_>, offset: &mut i64) -> Result<usize> {
+        let mut contents = self.contents.lock();
+        let start = index(*offset)?;
+        if start >= CAPACITY {
+            return Err(ENOSPC);
+        }
+        let count = input.len().min(CAPACITY - start);
+        // Writing past the end of the data leaves a gap that reads as zeroes.
+        let size = contents.size;
+        if start > size {
+            contents.bytes[size..start].fill(0);
+        }
+        input.read_slice(&mut contents.bytes[start..start + count])?;
+        contents.size = size.max(start + count);
+        *offset += count as i64;
+        Ok(count)
+    }
+
+    fn seek(&self, current: i64, from: SeekFrom) -> Result<i64> {
+        // SEEK_END counts from the end of the data; the result may lie past
+        // it (reads there find nothing) but not before the start (EINVAL).
+        let size = self.contents.lock().size as i64;
+        from.resolve(current, size)
+    }
+}
+
+struct Chardev {
+    device: MiscDevice<Buffer>,
+}
+
+impl Module for Chardev {
     fn init() -> Result<Self> {
-        pr_info!("loaded");
-        Ok(Example)
+        // Allocate the whole buffer now, so writes never allocate.
+        let mut bytes = Vec::new();
+        bytes.try_reserve_exact(CAPACITY)?;
+        bytes.resize(CAPACITY, 0);
+        let buffer = Buffer { contents: Mutex::new(Contents { bytes, size: 0 })? };
+
+        let device = MiscDevice::register(c"rust_chardev", buffer)?;
+        pr_info!("/dev/rust_chardev is ready ({CAPACITY} bytes)");
+        Ok(Chardev { device })
+    }
+}
+
+impl Drop for Chardev {
+    // Runs before the fields are dropped: the device still exists here.
+    fn drop(&mut self) {
+        let size = self.device.data().contents.lock().size;
+        pr_info!("removing /dev/rust_chardev, which holds {size} bytes");
     }
 }
 
 module! {
-    type: Example,
+    type: Chardev,
     author: "The rust-kmod template authors",
-    description: "placeholder",
+    description: "A character device holding a 4096-byte buffer",
 }

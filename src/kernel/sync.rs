@@ -1,2 +1,229 @@
 // SPDX-License-Identifier: GPL-2.0
-//! (to be written)
+//! Locks: [`Mutex<T>`] over the kernel's `struct mutex` and [`SpinLock<T>`]
+//! over its `spinlock_t`.
+//!
+//! Both own the data they protect, as `std::sync::Mutex` does: the only way
+//! to the data is through the guard that `lock()` returns, and dropping the
+//! guard unlocks. Guards are `!Send`: the kernel requires a lock to be
+//! released by the task (mutex) or on the CPU (spinlock) that took it.
+//!
+//! # Which one to use
+//!
+//! - [`Mutex`]: the default for state that system calls share, and the only
+//!   choice when the critical section may sleep: copying from or to user
+//!   memory (a page fault may have to read from disk), allocating with
+//!   `GFP_KERNEL` (`Vec`, `Box`), waiting for anything. A task that finds it
+//!   locked sleeps until it is free. Never lock it in atomic context (timer
+//!   callbacks, interrupt handlers, under a spinlock).
+//! - [`SpinLock`]: short critical sections that never sleep, in particular
+//!   for state that atomic context (a timer callback) shares with process
+//!   context. A waiter spins; `lock()` also disables interrupts on the CPU
+//!   (`spin_lock_irqsave`), so a timer firing on that CPU cannot deadlock on
+//!   a lock its own CPU holds. Inside, do not copy user memory, allocate, or
+//!   take a `Mutex`.
+//! - `spin::Mutex` (the pure-Rust crate): no lockdep, no interrupt masking,
+//!   and it spins with preemption enabled, so a waiter may spin for the whole
+//!   time slice of a preempted holder. Only for trivial, never-contended
+//!   state, such as the slot that holds a module's value (`module.rs`).
+//! - `core::sync::atomic`: single counters and flags, no lock at all.
+//!
+//! # Lockdep
+//!
+//! The kernel's `struct mutex` and `spinlock_t` are allocated by C
+//! (`helpers/sync.c`): their size changes with the configuration. Kernels
+//! built with lockdep (`CONFIG_PROVE_LOCKING`, debug kernels; distribution
+//! kernels such as Debian's are built without) check lock ordering per *lock
+//! class*, and a class is one `mutex_init()` call site in C. Every Rust
+//! `Mutex` is initialised at the same site (and every `SpinLock` at another),
+//! so lockdep sees all Rust mutexes as one lock, and all Rust spinlocks as
+//! another.
+//! What follows on such a kernel: merging classes only adds orderings, so
+//! real inversions are still found, but there are false reports. Holding two
+//! Rust mutexes at once is reported as "possible recursive locking" even
+//! when they are always taken in the same order, and orderings against a C
+//! lock are merged across all Rust mutexes (Rust A then C lock L in one
+//! place, L then Rust B in another looks like a cycle). Lockdep turns itself
+//! off after its first report, so a false one hides every later real one.
+//! Giving each lock a class of its own would take a key per lock
+//! (`lockdep_register_key`); this crate does not do that.
+
+use core::cell::UnsafeCell;
+use core::ffi::{c_int, c_ulong, c_void};
+use core::marker::PhantomData;
+use core::ops::{Deref, DerefMut};
+use core::ptr::NonNull;
+
+use crate::error::{code::ENOMEM, to_result, Result};
+
+extern "C" {
+    fn rust_helper_sync_mutex_new() -> *mut c_void;
+    fn rust_helper_sync_mutex_free(lock: *mut c_void);
+    fn rust_helper_sync_mutex_lock(lock: *mut c_void);
+    fn rust_helper_sync_mutex_lock_interruptible(lock: *mut c_void) -> c_int;
+    fn rust_helper_sync_mutex_unlock(lock: *mut c_void);
+    fn rust_helper_sync_spinlock_new() -> *mut c_void;
+    fn rust_helper_sync_spinlock_free(lock: *mut c_void);
+    fn rust_helper_sync_spinlock_lock_irqsave(lock: *mut c_void) -> c_ulong;
+    fn rust_helper_sync_spinlock_unlock_irqrestore(lock: *mut c_void, flags: c_ulong);
+}
+
+/// A sleeping lock protecting a `T`: the kernel's `struct mutex`.
+pub struct Mutex<T> {
+    /// The C `struct mutex`, allocated by `rust_helper_sync_mutex_new`.
+    lock: NonNull<c_void>,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: the mutex hands out access to `T` to one thread at a time, so it can
+// be shared and sent between threads as long as `T` itself can be sent.
+unsafe impl<T: Send> Send for Mutex<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for Mutex<T> {}
+
+impl<T> Mutex<T> {
+    /// A new, unlocked mutex holding `value`. Fails with `ENOMEM`.
+    pub fn new(value: T) -> Result<Self> {
+        // SAFETY: no arguments; returns a fresh initialised mutex or null.
+        let lock = NonNull::new(unsafe { rust_helper_sync_mutex_new() }).ok_or(ENOMEM)?;
+        Ok(Mutex { lock, data: UnsafeCell::new(value) })
+    }
+
+    /// Waits until the mutex is free, sleeping meanwhile, and takes it. The
+    /// guard unlocks when dropped. Only where sleeping is allowed.
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        // SAFETY: `lock` is a live mutex (freed only in Drop).
+        unsafe { rust_helper_sync_mutex_lock(self.lock.as_ptr()) };
+        MutexGuard { mutex: self, _not_send: PhantomData }
+    }
+
+    /// Like [`lock`](Self::lock), but a signal to the waiting process ends the
+    /// wait with `EINTR` (so a stuck process can still be killed).
+    pub fn lock_interruptible(&self) -> Result<MutexGuard<'_, T>> {
+        // SAFETY: `lock` is a live mutex (freed only in Drop).
+        to_result(unsafe { rust_helper_sync_mutex_lock_interruptible(self.lock.as_ptr()) })?;
+        Ok(MutexGuard { mutex: self, _not_send: PhantomData })
+    }
+
+    /// The data, without locking: `&mut self` proves nobody else has it.
+    pub fn get_mut(&mut self) -> &mut T {
+        self.data.get_mut()
+    }
+}
+
+impl<T> Drop for Mutex<T> {
+    fn drop(&mut self) {
+        // SAFETY: no guard is alive (they borrow self), so the mutex is
+        // unlocked, and it is freed only here.
+        unsafe { rust_helper_sync_mutex_free(self.lock.as_ptr()) }
+    }
+}
+
+/// Access to the data of a locked [`Mutex`]; unlocks when dropped.
+pub struct MutexGuard<'a, T> {
+    mutex: &'a Mutex<T>,
+    /// `!Send`: a mutex is unlocked by the task that locked it.
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl<T> Deref for MutexGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock, so no one else accesses the data.
+        unsafe { &*self.mutex.data.get() }
+    }
+}
+
+impl<T> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the lock, and `&mut self` makes this the only
+        // reference through the guard.
+        unsafe { &mut *self.mutex.data.get() }
+    }
+}
+
+impl<T> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: this guard locked the mutex, on this task (it is !Send).
+        unsafe { rust_helper_sync_mutex_unlock(self.mutex.lock.as_ptr()) }
+    }
+}
+
+/// A busy-waiting lock protecting a `T`: the kernel's `spinlock_t`, taken
+/// with interrupts disabled (`spin_lock_irqsave`).
+pub struct SpinLock<T> {
+    /// The C `spinlock_t`, allocated by `rust_helper_sync_spinlock_new`.
+    lock: NonNull<c_void>,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: the lock hands out access to `T` to one thread at a time.
+unsafe impl<T: Send> Send for SpinLock<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for SpinLock<T> {}
+
+impl<T> SpinLock<T> {
+    /// A new, unlocked spinlock holding `value`. Fails with `ENOMEM`.
+    pub fn new(value: T) -> Result<Self> {
+        // SAFETY: no arguments; returns a fresh initialised spinlock or null.
+        let lock = NonNull::new(unsafe { rust_helper_sync_spinlock_new() }).ok_or(ENOMEM)?;
+        Ok(SpinLock { lock, data: UnsafeCell::new(value) })
+    }
+
+    /// Disables interrupts on this CPU and spins until the lock is free.
+    /// Works in any context. Until the guard is dropped, do not sleep.
+    pub fn lock(&self) -> SpinLockGuard<'_, T> {
+        // SAFETY: `lock` is a live spinlock (freed only in Drop).
+        let flags = unsafe { rust_helper_sync_spinlock_lock_irqsave(self.lock.as_ptr()) };
+        SpinLockGuard { lock: self, flags, _not_send: PhantomData }
+    }
+
+    /// The data, without locking: `&mut self` proves nobody else has it.
+    pub fn get_mut(&mut self) -> &mut T {
+        self.data.get_mut()
+    }
+}
+
+impl<T> Drop for SpinLock<T> {
+    fn drop(&mut self) {
+        // SAFETY: no guard is alive (they borrow self), so the lock is free,
+        // and it is freed only here.
+        unsafe { rust_helper_sync_spinlock_free(self.lock.as_ptr()) }
+    }
+}
+
+/// Access to the data of a locked [`SpinLock`]; unlocks (and restores the
+/// interrupt state) when dropped.
+pub struct SpinLockGuard<'a, T> {
+    lock: &'a SpinLock<T>,
+    /// The interrupt state to restore, from `spin_lock_irqsave`.
+    flags: c_ulong,
+    /// `!Send`: the interrupt state belongs to the CPU that locked.
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl<T> Deref for SpinLockGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock, so no one else accesses the data.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T> DerefMut for SpinLockGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the lock, and `&mut self` makes this the only
+        // reference through the guard.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+impl<T> Drop for SpinLockGuard<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: this guard took the lock on this CPU (it is !Send, and
+        // preemption stays disabled while a spinlock is held) and `flags` is
+        // what that lock_irqsave returned.
+        unsafe { rust_helper_sync_spinlock_unlock_irqrestore(self.lock.lock.as_ptr(), self.flags) }
+    }
+}
