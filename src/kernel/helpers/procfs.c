@@ -21,6 +21,12 @@
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/version.h>
+
+/* pde_data() was PDE_DATA() before 5.17. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 17, 0)
+#define pde_data PDE_DATA
+#endif
 
 /* The show callback Rust registers: 0 or a negative errno. */
 typedef int (*rust_procfs_show_t)(struct seq_file *m, const void *data);

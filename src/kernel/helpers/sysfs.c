@@ -22,6 +22,7 @@
 #include <linux/kobject.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
+#include <linux/version.h>
 
 /* Rust's callbacks: the length shown or -errno; 0 or -errno. */
 typedef ssize_t (*rust_sysfs_show_t)(const void *data, unsigned int index,
@@ -83,7 +84,12 @@ static void rust_sysfs_release(struct kobject *kobj)
 	kfree(dir);
 }
 
+/* kobject_init_and_add() takes a const kobj_type from 6.2 on. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 static const struct kobj_type rust_sysfs_ktype = {
+#else
+static struct kobj_type rust_sysfs_ktype = {
+#endif
 	.release	= rust_sysfs_release,
 	.sysfs_ops	= &kobj_sysfs_ops,
 };

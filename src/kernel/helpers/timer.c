@@ -39,10 +39,8 @@
  * what from_timer() (renamed timer_container_of() in 6.16) expands to.
  */
 
-#include <linux/container_of.h>
 #include <linux/jiffies.h>
-#include <linux/limits.h>
-#include <linux/minmax.h>
+#include <linux/kernel.h>	/* container_of(), min_t(), UINT_MAX: in all versions */
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
