@@ -6,7 +6,7 @@
 #   make KDIR=<dir>          ... for the kernel whose build tree (headers) is <dir>
 #   make EXAMPLE=<name>      build the example examples/<name> as build/rust_<name>.ko
 #   make run [KERNEL=6.12]   build for a Debian kernel, boot it in QEMU, load the module
-#   make test                host unit tests, then the VM suite on Debian 6.1 and 6.12
+#   make test                host unit tests, then the VM suite on Debian 5.10, 6.1 and 6.12
 #   make test-example EXAMPLE=<name> [KERNELS=6.1]   only that example's VM tests
 #   make dkms                register with DKMS: rebuilt for every kernel installed later
 #   make sign                sign build/<module>.ko with keys/ (make sign-key creates them)
@@ -27,7 +27,7 @@ MODULE  := hello
 KDIR    ?= /lib/modules/$(shell uname -r)/build
 BUILD   ?= build
 KERNEL  ?= 6.1
-KERNELS ?= 6.1 6.12
+KERNELS ?= 5.10 6.1 6.12
 CARGO   ?= cargo
 DEPMOD  ?= $(shell PATH=$$PATH:/sbin:/usr/sbin command -v depmod)
 

@@ -3,7 +3,7 @@
 #
 # `make test`: host unit tests, then the VM suite on real Debian kernels.
 #
-#   scripts/test.sh [series...]        default: 6.1 6.12
+#   scripts/test.sh [series...]        default: 5.10 6.1 6.12
 #
 # For each kernel: build the module against its headers, boot it in QEMU, load,
 # check the exact log lines, unload, load and unload again, feed a bad
@@ -377,7 +377,7 @@ if [[ -z ${ONLY_EXAMPLES:-} ]]; then
 	# (Not again inside the renamed copy's own run.)
 	[[ -n ${IN_RENAME_TEST:-} ]] || rename_tests
 fi
-for series in "${@:-6.1 6.12}"; do
+for series in "${@:-5.10 6.1 6.12}"; do
 	for s in $series; do
 		[[ -n ${ONLY_EXAMPLES:-} ]] || vm_tests "$s"
 		for name in $examples; do
