@@ -11,6 +11,7 @@
 #   make dkms                register with DKMS: rebuilt for every kernel installed later
 #   make sign                sign build/<module>.ko with keys/ (make sign-key creates them)
 #   make rename NAME=<name>  make the template your own module <name>
+#   make bench               Rust against C: size, build time, runtime costs in the guest
 #   make lint                cargo fmt --check and clippy (host and kernel target)
 #   make clean               remove build/
 #   make install             install the module for KDIR's kernel (kbuild's modules_install)
@@ -31,12 +32,14 @@ KERNELS ?= 5.10 6.1 6.12
 CARGO   ?= cargo
 DEPMOD  ?= $(shell PATH=$$PATH:/sbin:/usr/sbin command -v depmod)
 
+# The examples, and the Rust modules of the benchmark (bench/<name>/<name>.rs).
 all_examples := $(notdir $(wildcard examples/*))
+bench_modules := $(notdir $(patsubst %/,%,$(dir $(wildcard bench/*/*.rs))))
 
 build     := $(abspath $(BUILD))
 cargo_dir := $(build)/cargo
 ifdef EXAMPLE
-  ifeq ($(filter $(EXAMPLE),$(all_examples)),)
+  ifeq ($(filter $(EXAMPLE),$(all_examples) $(bench_modules)),)
     $(error EXAMPLE=$(EXAMPLE): no such example; the examples are: $(all_examples))
   endif
   MODULE       := rust_$(EXAMPLE)
@@ -110,7 +113,7 @@ unsupported := $(strip \
 
 # --- Build -------------------------------------------------------------------
 
-.PHONY: all modules clean install uninstall sign sign-key dkms dkms-build dkms-remove lint rename run test test-example test-host setup check-kdir check-rust FORCE
+.PHONY: all bench modules clean install uninstall sign sign-key dkms dkms-build dkms-remove lint rename run test test-example test-host setup check-kdir check-rust FORCE
 all modules: $(ko)
 
 # kbuild-style messages: "  CARGO   build/libhello.a".
@@ -292,6 +295,11 @@ lint:
 	$(call quiet,CLIPPY,target.json)
 	$(Q)RUSTC_BOOTSTRAP=1 $(CARGO) clippy $(cargo_quiet) --release --config .cargo/kernel.toml \
 		--workspace --lib --examples --target-dir $(BUILD)/clippy -- -D warnings
+
+# Rust against C: sizes, build times, and costs measured in the guest kernel
+# (bench/README.md, docs/performance.md).
+bench:
+	$(Q)scripts/bench.sh $(KERNEL)
 
 # Only the host unit tests: quick, no VM.
 test-host:

@@ -47,6 +47,7 @@ pub mod miscdev;
 pub mod procfs;
 pub mod sync;
 pub mod sysfs;
+pub mod time;
 pub mod timer;
 pub mod uaccess;
 pub mod workqueue;
