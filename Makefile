@@ -11,6 +11,7 @@
 #   make dkms                register with DKMS: rebuilt for every kernel installed later
 #   make sign                sign build/<module>.ko with keys/ (make sign-key creates them)
 #   make rename NAME=<name>  make the template your own module <name>
+#   make stress              stress, bad input and allocation failure in the VM (docs/reliability.md)
 #   make bench               Rust against C: size, build time, runtime costs in the guest
 #   make lint                cargo fmt --check and clippy (host and kernel target)
 #   make clean               remove build/
@@ -113,7 +114,7 @@ unsupported := $(strip \
 
 # --- Build -------------------------------------------------------------------
 
-.PHONY: all bench modules clean install uninstall sign sign-key dkms dkms-build dkms-remove lint rename run test test-example test-host setup check-kdir check-rust FORCE
+.PHONY: all bench stress modules clean install uninstall sign sign-key dkms dkms-build dkms-remove lint rename run test test-example test-host setup check-kdir check-rust FORCE
 all modules: $(ko)
 
 # kbuild-style messages: "  CARGO   build/libhello.a".
@@ -295,6 +296,11 @@ lint:
 	$(call quiet,CLIPPY,target.json)
 	$(Q)RUSTC_BOOTSTRAP=1 $(CARGO) clippy $(cargo_quiet) --release --config .cargo/kernel.toml \
 		--workspace --lib --examples --target-dir $(BUILD)/clippy -- -D warnings
+
+# Load/unload cycles with slab accounting, concurrent hammering, every size,
+# every bad input, and failed allocations, on KERNELS (docs/reliability.md).
+stress:
+	$(Q)scripts/stress.sh $(KERNELS)
 
 # Rust against C: sizes, build times, and costs measured in the guest kernel
 # (bench/README.md, docs/performance.md).
