@@ -18,6 +18,7 @@
 #   make install             install the module for KDIR's kernel (kbuild's modules_install)
 #   make uninstall           remove it again
 #   make V=1                 show the full commands
+#   make FAIL_ALLOC=1        build with allocation-failure injection (src/kernel/allocator.rs)
 #
 # The pipeline: cargo builds the crate as a static library for target.json,
 # with core and alloc compiled from source with the kernel's code-generation
@@ -90,6 +91,9 @@ rustflags-$(rethunk)               += -Z function-return=thunk-extern
 rustflags-$(or $(CONFIG_X86_KERNEL_IBT),$(retpoline)) += -C jump-tables=no
 rustflags-$(CONFIG_CALL_PADDING)   += -Z patchable-function-entry=$(CONFIG_FUNCTION_PADDING_BYTES),$(CONFIG_FUNCTION_PADDING_BYTES)
 rustflags-$(CONFIG_FRAME_POINTER)  += -C force-frame-pointers=yes
+
+# make FAIL_ALLOC=1: allocation-failure injection (src/kernel/allocator.rs).
+rustflags-$(if $(filter 1 y yes,$(FAIL_ALLOC)),y) += --cfg kmod_fail_alloc
 
 RUSTFLAGS_ALL := $(RUSTFLAGS_KERNEL) $(rustflags-y) $(RUSTFLAGS)
 
@@ -301,6 +305,7 @@ lint:
 # every bad input, and failed allocations, on KERNELS (docs/reliability.md).
 stress:
 	$(Q)scripts/stress.sh $(KERNELS)
+	$(Q)scripts/fail-alloc.sh $(KERNELS)
 
 # Rust against C: sizes, build times, and costs measured in the guest kernel
 # (bench/README.md, docs/performance.md).

@@ -7,9 +7,10 @@ kernel_dir() {
 	"$top/scripts/fetch-kernel.sh" "$1"
 }
 
-# build_dir SERIES: where the module for that kernel is built.
+# build_dir SERIES: where the module for that kernel is built (BUILD_VARIANT
+# names another tree, e.g. build/fail-6.1 for FAIL_ALLOC=1 builds).
 build_dir() {
-	echo "$top/build/debian-$1"
+	echo "$top/build/${BUILD_VARIANT:-debian}-$1"
 }
 
 # build_for SERIES DIR [MAKE-ARGS...]: builds the module (or, with

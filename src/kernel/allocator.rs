@@ -74,9 +74,102 @@ unsafe fn krealloc(ptr: *mut u8, layout: Layout) -> *mut u8 {
     let Some(size) = kmalloc_size(layout) else {
         return ptr::null_mut();
     };
+    if fail_alloc::should_fail() {
+        return ptr::null_mut();
+    }
     // SAFETY: by this function's contract `ptr` is null or came from krealloc,
     // and `size` is not zero, so krealloc neither frees nor returns ZERO_SIZE_PTR.
-    unsafe { bindings::rust_helper_krealloc(ptr as *const c_void, size).cast() }
+    let new: *mut u8 = unsafe { bindings::rust_helper_krealloc(ptr as *const c_void, size).cast() };
+    if ptr.is_null() && !new.is_null() {
+        fail_alloc::count_live(1);
+    }
+    new
+}
+
+/// Allocation-failure injection, for testing the paths that handle `ENOMEM`.
+///
+/// Built in only with `make FAIL_ALLOC=1` (`--cfg kmod_fail_alloc`): the
+/// module then has two more parameters, `fail_alloc_nth` (0644: make the N-th
+/// allocation since the module was loaded fail, 0 for none) and
+/// `alloc_count` (0444: how many allocations it has made so far). So
+/// `insmod m.ko fail_alloc_nth=3` fails the third allocation of init, and
+/// writing `alloc_count + 1` to `fail_alloc_nth` fails the next one.
+/// `make stress` runs every example that way (docs/reliability.md).
+///
+/// The kernel's parameter code reads and writes the two values as plain
+/// `int`s (module_info.h points `module_param()` at them); Rust uses atomic
+/// operations on them, which on x86 are the same loads and stores.
+#[cfg(all(target_os = "none", kmod_fail_alloc))]
+mod fail_alloc {
+    use core::sync::atomic::{AtomicI32, Ordering::Relaxed};
+
+    #[export_name = "rust_param_fail_alloc_nth"]
+    static FAIL_NTH: AtomicI32 = AtomicI32::new(0);
+
+    #[export_name = "rust_param_alloc_count"]
+    static COUNT: AtomicI32 = AtomicI32::new(0);
+
+    /// Blocks allocated and not yet freed: a leak detector for the module's
+    /// Rust code (`module.rs` checks it after a failed init and at unload).
+    static LIVE: AtomicI32 = AtomicI32::new(0);
+
+    /// Counts an allocation; true if it is the one to fail.
+    pub(super) fn should_fail() -> bool {
+        let n = COUNT.fetch_add(1, Relaxed).wrapping_add(1);
+        let nth = FAIL_NTH.load(Relaxed);
+        nth > 0 && n == nth
+    }
+
+    pub(super) fn count_live(change: i32) {
+        LIVE.fetch_add(change, Relaxed);
+    }
+
+    pub(crate) fn live() -> Option<i32> {
+        Some(LIVE.load(Relaxed))
+    }
+}
+
+/// Without `make FAIL_ALLOC=1`, no allocation is made to fail or counted.
+#[cfg(any(not(target_os = "none"), not(kmod_fail_alloc)))]
+mod fail_alloc {
+    #[allow(dead_code)]
+    pub(super) fn should_fail() -> bool {
+        false
+    }
+
+    #[allow(dead_code)]
+    pub(super) fn count_live(_change: i32) {}
+
+    pub(crate) fn live() -> Option<i32> {
+        None
+    }
+}
+
+/// With `make FAIL_ALLOC=1`, how many blocks the module's Rust code holds
+/// (allocated and not freed); `None` in ordinary builds, which do not count.
+pub fn live_allocations() -> Option<i32> {
+    fail_alloc::live()
+}
+
+/// The module parameters of allocation-failure injection, as `module!`
+/// records (see `fail_alloc` above); empty in ordinary builds.
+#[doc(hidden)]
+#[cfg(kmod_fail_alloc)]
+#[macro_export]
+macro_rules! __fail_alloc_params {
+    () => {
+        "param|int|fail_alloc_nth|0o644|Fail the N-th allocation since load with ENOMEM (0: none)\n\
+         param|int|alloc_count|0o444|Allocations made since load\n"
+    };
+}
+
+#[doc(hidden)]
+#[cfg(not(kmod_fail_alloc))]
+#[macro_export]
+macro_rules! __fail_alloc_params {
+    () => {
+        ""
+    };
 }
 
 /// The allocator behind `alloc` in this module. (Host unit tests use the
@@ -95,6 +188,7 @@ unsafe impl GlobalAlloc for KernelAllocator {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
+        fail_alloc::count_live(-1);
         // SAFETY: `ptr` is a live allocation of this allocator, so of kmalloc.
         unsafe { bindings::kfree(ptr as *const c_void) }
     }

@@ -36,7 +36,10 @@ impl<M: Module> ModuleState<M> {
                 *self.slot.lock() = Some(module);
                 0
             }
-            Err(err) => err.to_errno(),
+            Err(err) => {
+                report_leaks("a failed init");
+                err.to_errno()
+            }
         }
     }
 
@@ -44,12 +47,23 @@ impl<M: Module> ModuleState<M> {
     pub fn exit(&self) {
         let module = self.slot.lock().take();
         drop(module);
+        report_leaks("unload");
     }
 }
 
 impl<M: Module> Default for ModuleState<M> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// In `make FAIL_ALLOC=1` builds, which count allocations: after a failed
+/// init or at unload nothing the Rust code allocated may be left.
+fn report_leaks(when: &str) {
+    if let Some(live) = crate::allocator::live_allocations() {
+        if live != 0 {
+            crate::pr_err!("{live} allocations leaked after {when}");
+        }
     }
 }
 
@@ -120,6 +134,7 @@ macro_rules! module {
                 "description|", $description, "\n",
                 $($("param|", $crate::__param_ctype!($ty), "|", ::core::stringify!($name), "|",
                     ::core::stringify!($perm), "|", $doc, "\n",)*)?
+                $crate::__fail_alloc_params!(),
             );
             assert!(
                 $crate::module::is_one_line($author) && $crate::module::is_one_line($description)

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Allocation failure, part of `make stress`: every module (the template's and
+# the examples) is built with `make FAIL_ALLOC=1` and loaded in a Debian
+# kernel with each allocation of its init failing in turn, then the user paths
+# that allocate are made to fail (tests/fault/guest.sh). Each must fail with
+# ENOMEM, leave nothing loaded and leak nothing, and the kernel must log no
+# oops, BUG or WARNING.
+#
+#   scripts/fail-alloc.sh [series...]      default: 5.10 6.1 6.12
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib.sh"
+cd "$top"
+export BUILD_VARIANT=fail
+
+passed=0
+failed=0
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		printf '  PASS  %s\n' "$name"
+		passed=$((passed + 1))
+	else
+		printf '  FAIL  %s\n' "$name"
+		failed=$((failed + 1))
+	fi
+}
+
+module=$(sed -n 's/^MODULE *:= *//p' Makefile)
+examples=$(for t in examples/*/test.sh; do [[ -e $t ]] && basename "$(dirname "$t")"; done)
+
+for series in "${@:-5.10 6.1 6.12}"; do
+	echo "allocation failure, Debian $series:"
+	kdir=$(kernel_dir "$series") || { check "$series: fetch the kernel" false; continue; }
+	build=$(build_dir "$series")
+	modules=("$build/$module.ko")
+	out=$(build_for "$series" "$kdir" FAIL_ALLOC=1 2>&1)
+	status=$?
+	check "$series: make FAIL_ALLOC=1 builds $module.ko" eval '[[ $status == 0 ]] || { tail -n 5 <<<"$out" >&2; false; }'
+	for name in $examples; do
+		out=$(build_for "$series" "$kdir" FAIL_ALLOC=1 EXAMPLE="$name" 2>&1)
+		status=$?
+		check "$series: make FAIL_ALLOC=1 EXAMPLE=$name builds" eval '[[ $status == 0 ]] || { tail -n 5 <<<"$out" >&2; false; }'
+		modules+=("$build/rust_$name.ko")
+	done
+
+	vmout=$build/vm-fail-alloc
+	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/fault/guest.sh tests/guest/lib.sh "${modules[@]}"
+	log=$vmout/guest.log
+	reported=0
+	while IFS= read -r line; do
+		case $line in
+		"PASS "*) check "$series: ${line#PASS }" true; reported=$((reported + 1)) ;;
+		"FAIL "*) check "$series: ${line#FAIL }" false; reported=$((reported + 1)) ;;
+		"    "*) echo "    $line" >&2 ;;
+		esac
+	done < <(awk '/^@@ / { exit } { print }' "$log")
+	check "$series: the guest script ran to its end ($reported checks)" \
+		eval '((reported > 0)) && grep -qx "@@ tests-complete" "$log"'
+	tainted=$(section tainted "$log")
+	check "$series: taint is only out-of-tree and unsigned (got '$tainted')" taint_ok "$tainted"
+	check "$series: the kernel log has no oops, BUG or WARNING" \
+		eval '! grep -E "$bad_kernel_messages" "$vmout/console.log" | sed "s/^/        /" | grep -q .'
+done
+echo "$passed passed, $failed failed"
+((failed == 0))
