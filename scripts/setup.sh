@@ -24,7 +24,8 @@ have dkms || missing+=(dkms)                    # make dkms (make test builds th
 have apt-get || { echo "setup: apt-get not found; this script is for Debian-based hosts" >&2; exit 1; }
 [[ -r /usr/share/keyrings/debian-archive-keyring.gpg ]] || missing+=(debian-archive-keyring)
 # kbuild's host programs (modpost, objtool) in Debian's linux-kbuild need libelf.
-ldconfig -p 2>/dev/null | grep -q 'libelf\.so\.1 ' || missing+=(libelf1)
+libs=$(ldconfig -p 2>/dev/null || true)
+grep -q 'libelf\.so\.1 ' <<<"$libs" || missing+=(libelf1)
 
 if ((${#missing[@]})); then
 	if [[ $(id -u) == 0 ]]; then

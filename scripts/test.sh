@@ -138,7 +138,7 @@ repo_tests() {
 	out=$(grep -rnw unsafe examples/ 2>&1)
 	check "examples/ contain no unsafe" eval '[[ -z $out ]] || { sed "s/^/        /" <<<"$out" >&2; false; }'
 	out=$(for f in $(git ls-files 'Makefile*' '*.c' '*.rs' '*.sh' 'scripts/*'); do
-		head -n 3 "$f" | grep -q 'SPDX-License-Identifier' || echo "$f"
+		[[ $(head -n 3 "$f") == *SPDX-License-Identifier* ]] || echo "$f"
 	done)
 	check "every source file starts with an SPDX licence line" \
 		eval '[[ -z $out ]] || { sed "s/^/        /" <<<"$out" >&2; false; }'
@@ -262,7 +262,11 @@ status=0" "$(section reload "$log")"
 	local key=$build/test-signing-key modinfo signfile=()
 	# 5.10's sign-file needs OpenSSL 1.1, which Debian 12 lacks; 6.1's writes
 	# the same signature format.
-	if ldd "$kdir/kdir/scripts/sign-file" 2>/dev/null | grep -q 'not found'; then
+	# (ldd's output is captured first: grep -q closing the pipe early would
+	# make ldd fail, and pipefail the whole test.)
+	local libs
+	libs=$(ldd "$kdir/kdir/scripts/sign-file" 2>&1)
+	if grep -q 'not found' <<<"$libs"; then
 		signfile=(SIGN_FILE="$(kernel_dir 6.1)/kdir/scripts/sign-file")
 	fi
 	out=$(build_for "$series" "$kdir" sign SIGN_KEY="$key.pem" SIGN_CERT="$key.x509" "${signfile[@]}" 2>&1)
