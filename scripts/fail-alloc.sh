@@ -15,20 +15,6 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 export BUILD_VARIANT=fail
 
-passed=0
-failed=0
-check() {
-	local name=$1
-	shift
-	if "$@"; then
-		printf '  PASS  %s\n' "$name"
-		passed=$((passed + 1))
-	else
-		printf '  FAIL  %s\n' "$name"
-		failed=$((failed + 1))
-	fi
-}
-
 module=$(sed -n 's/^MODULE *:= *//p' Makefile)
 examples=$(for t in examples/*/test.sh; do [[ -e $t ]] && basename "$(dirname "$t")"; done)
 
@@ -50,21 +36,11 @@ for series in "${@:-5.10 6.1 6.12}"; do
 	vmout=$build/vm-fail-alloc
 	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/fault/guest.sh tests/guest/lib.sh "${modules[@]}"
 	log=$vmout/guest.log
-	reported=0
-	while IFS= read -r line; do
-		case $line in
-		"PASS "*) check "$series: ${line#PASS }" true; reported=$((reported + 1)) ;;
-		"FAIL "*) check "$series: ${line#FAIL }" false; reported=$((reported + 1)) ;;
-		"    "*) echo "    $line" >&2 ;;
-		esac
-	done < <(awk '/^@@ / { exit } { print }' "$log")
-	check "$series: the guest script ran to its end ($reported checks)" \
-		eval '((reported > 0)) && grep -qx "@@ tests-complete" "$log"'
+	guest_checks "$series: " "$log"
 	tainted=$(section tainted "$log")
 	check "$series: taint is only out-of-tree and unsigned (got '$tainted')" taint_ok "$tainted"
 	problems=$(grep -E "$bad_kernel_messages" "$vmout/console.log")
 	check "$series: the kernel log has no oops, BUG or WARNING" \
 		eval '[[ -z $problems ]] || { sed "s/^/        /" <<<"$problems" >&2; false; }'
 done
-echo "$passed passed, $failed failed"
-((failed == 0))
+checks_summary

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared by scripts/run.sh and scripts/test.sh: fetch a Debian kernel, build the
-# module for it, boot it, and read what happened.
+# Shared by the scripts that build, boot and test: fetch a Debian kernel, build
+# the module for it, boot it, read what happened, and count checks.
 
 # kernel_dir SERIES: prints the cached Debian kernel's directory (fetching it the first time).
 kernel_dir() {
@@ -51,4 +51,66 @@ bad_kernel_messages='Oops|BUG:|kernel BUG|WARNING:|Call Trace|general protection
 # O (out-of-tree module, 4096) and E (unsigned module, 8192).
 taint_ok() {
 	[[ $1 =~ ^[0-9]+$ ]] && ((($1 & ~(4096 | 8192)) == 0))
+}
+
+# --- Checks: one PASS or FAIL line each, counted for the summary -------------------
+
+passed=0
+failed=0
+
+# check NAME COMMAND...: runs COMMAND and records the check as passed or failed.
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		printf '  PASS  %s\n' "$name"
+		passed=$((passed + 1))
+	else
+		printf '  FAIL  %s\n' "$name"
+		failed=$((failed + 1))
+	fi
+}
+
+# same EXPECTED ACTUAL: the two texts are equal; shows a diff when not.
+same() {
+	[[ $1 == "$2" ]] && return 0
+	diff <(echo "$1") <(echo "$2") | sed 's/^/        /' >&2
+	return 1
+}
+
+# has TEXT REGEX: TEXT has a line matching the extended REGEX.
+has() {
+	grep -qE -- "$2" <<<"$1" && return 0
+	echo "        no line matches: $2" >&2
+	return 1
+}
+
+# lacks TEXT REGEX: no line of TEXT matches REGEX; shows the lines that do.
+lacks() {
+	local found
+	found=$(grep -E -- "$2" <<<"$1") || return 0
+	sed 's/^/        /' <<<"$found" >&2
+	return 1
+}
+
+# guest_checks PREFIX LOG: one check per "PASS ..." or "FAIL ..." line that a
+# guest script (using tests/guest/lib.sh) printed before its first "@@"
+# section, then one that it ran to its end ("@@ tests-complete").
+guest_checks() {
+	local prefix=$1 log=$2 line reported=0
+	while IFS= read -r line; do
+		case $line in
+		"PASS "*) check "$prefix${line#PASS }" true; reported=$((reported + 1)) ;;
+		"FAIL "*) check "$prefix${line#FAIL }" false; reported=$((reported + 1)) ;;
+		"    "*) echo "    $line" >&2 ;;
+		esac
+	done < <(awk '/^@@ / { exit } { print }' "$log")
+	check "${prefix}the guest script ran to its end ($reported checks)" \
+		eval '((reported > 0)) && grep -qx "@@ tests-complete" "$log"'
+}
+
+# checks_summary: the last line, "N passed, M failed"; fails if any check failed.
+checks_summary() {
+	echo "$passed passed, $failed failed"
+	((failed == 0))
 }

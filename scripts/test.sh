@@ -19,43 +19,6 @@ cd "$top"
 module=$(sed -n 's/^MODULE *:= *//p' Makefile)
 export VM_GUEST_ENV="MODULE=$module"
 
-passed=0
-failed=0
-# check NAME COMMAND...: runs COMMAND and records the check as passed or failed.
-check() {
-	local name=$1
-	shift
-	if "$@"; then
-		printf '  PASS  %s\n' "$name"
-		passed=$((passed + 1))
-	else
-		printf '  FAIL  %s\n' "$name"
-		failed=$((failed + 1))
-	fi
-}
-
-# same EXPECTED ACTUAL: the two texts are equal; shows a diff when not.
-same() {
-	[[ $1 == "$2" ]] && return 0
-	diff <(echo "$1") <(echo "$2") | sed 's/^/        /' >&2
-	return 1
-}
-
-# has TEXT REGEX: TEXT has a line matching the extended REGEX.
-has() {
-	grep -qE -- "$2" <<<"$1" && return 0
-	echo "        no line matches: $2" >&2
-	return 1
-}
-
-# lacks TEXT REGEX: no line of TEXT matches REGEX; shows the lines that do.
-lacks() {
-	local found
-	found=$(grep -E -- "$2" <<<"$1") || return 0
-	sed 's/^/        /' <<<"$found" >&2
-	return 1
-}
-
 # The module's own lines, from the raw log the guest printed ("<6>hello: ..."),
 # as "<6>..." without the name;
 # the kernel's own notices about tainting are checked through the taint value.
@@ -351,16 +314,7 @@ example_tests() {
 		tests/guest/lib.sh "$build/$module.ko" $programs
 	log=$vmout/guest.log
 
-	local line reported=0
-	while IFS= read -r line; do
-		case $line in
-		"PASS "*) check "$series: $name: ${line#PASS }" true; reported=$((reported + 1)) ;;
-		"FAIL "*) check "$series: $name: ${line#FAIL }" false; reported=$((reported + 1)) ;;
-		"    "*) echo "    $line" >&2 ;;
-		esac
-	done < <(awk '/^@@ / { exit } { print }' "$log")
-	check "$series: $name: the guest test ran to its end ($reported checks)" \
-		eval '((reported > 0)) && grep -qx "@@ tests-complete" "$log"'
+	guest_checks "$series: $name: " "$log"
 	check "$series: $name: no $module left loaded" lacks "$(section modules "$log")" "^$module "
 	local tainted
 	tainted=$(section tainted "$log")
@@ -390,5 +344,4 @@ for series in "${@:-5.10 6.1 6.12}"; do
 		done
 	done
 done
-echo "$passed passed, $failed failed"
-((failed == 0))
+checks_summary
