@@ -14,7 +14,7 @@
 #   make stress              stress, bad input and allocation failure in the VM (docs/reliability.md)
 #   make bench               Rust against C: size, build time, runtime costs in the guest
 #   make lint                cargo fmt --check and clippy (host and kernel target)
-#   make clean               remove build/
+#   make clean               remove build/ (make distclean: also the cached core/alloc)
 #   make install             install the module for KDIR's kernel (kbuild's modules_install)
 #   make uninstall           remove it again
 #   make V=1                 show the full commands
@@ -39,17 +39,23 @@ all_examples := $(notdir $(wildcard examples/*))
 bench_modules := $(notdir $(patsubst %/,%,$(dir $(wildcard bench/*/*.rs))))
 
 build     := $(abspath $(BUILD))
-cargo_dir := $(build)/cargo
+# cargo's output (core, alloc and the crates, built for the kernel) lives in
+# the user's cache, one directory per checkout and set of Rust flags, so that
+# `make clean && make` does not rebuild core and alloc; `make distclean`
+# removes it. CARGO_TARGET=<dir> puts it elsewhere.
+cache_home  := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)
+cargo_cache := $(cache_home)/rust-kmod/cargo/$(shell printf '%s' '$(CURDIR)' | md5sum | cut -c1-12)
+cargo_dir    = $(abspath $(or $(CARGO_TARGET),$(cargo_cache)/$(shell printf '%s' '$(RUSTFLAGS_ALL)' | md5sum | cut -c1-12)))
 ifdef EXAMPLE
   ifeq ($(filter $(EXAMPLE),$(all_examples) $(bench_modules)),)
     $(error EXAMPLE=$(EXAMPLE): no such example; the examples are: $(all_examples))
   endif
   MODULE       := rust_$(EXAMPLE)
   cargo_target := --example $(EXAMPLE)
-  rust_lib     := $(cargo_dir)/target/release/examples/lib$(EXAMPLE).a
+  rust_lib      = $(cargo_dir)/target/release/examples/lib$(EXAMPLE).a
 else
   cargo_target := --lib
-  rust_lib     := $(cargo_dir)/target/release/lib$(MODULE).a
+  rust_lib      = $(cargo_dir)/target/release/lib$(MODULE).a
 endif
 # kbuild works in a directory of the module's own; the .ko is copied up.
 kbuild    := $(build)/$(MODULE)
@@ -118,10 +124,10 @@ unsupported := $(strip \
 
 # --- Build -------------------------------------------------------------------
 
-.PHONY: all bench stress modules clean install uninstall sign sign-key dkms dkms-build dkms-remove lint rename run test test-example test-host setup check-kdir check-rust FORCE
+.PHONY: all bench stress modules clean distclean install uninstall sign sign-key dkms dkms-build dkms-remove lint rename run test test-example test-host setup check-kdir check-rust FORCE
 all modules: $(ko)
 
-# kbuild-style messages: "  CARGO   build/libhello.a".
+# kbuild-style messages: "  CARGO   libhello.a".
 quiet = @printf '  %-7s %s\n' $(1) $(2)
 
 check-kdir:
@@ -154,7 +160,7 @@ $(build):
 # RUSTC_BOOTSTRAP=1 lets the stable toolchain use -Z options and build-std,
 # as the kernel's own Rust support does.
 $(rust_lib): FORCE check-kdir check-rust | $(build)
-	$(call quiet,CARGO,$(patsubst $(CURDIR)/%,%,$(rust_lib)))
+	$(call quiet,CARGO,$(notdir $(rust_lib)))
 	$(Q)RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(RUSTFLAGS_ALL)" $(CARGO) rustc $(cargo_quiet) --release \
 		--config .cargo/kernel.toml $(cargo_target) --crate-type staticlib --target-dir $(cargo_dir)
 
@@ -182,13 +188,22 @@ $(kbuild)/Kbuild: Makefile.in Makefile $(rust_lib) FORCE
 		-e 's|@TOP@|$(CURDIR)|g' $< >$@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
-$(ko): $(kbuild)/Kbuild FORCE
+# kbuild runs only when one of its inputs changed (it would find nothing to do
+# otherwise, but takes most of a second to find that out).
+ko_inputs = $(kbuild)/Kbuild $(rust_lib) module.c $(wildcard src/kernel/helpers/*.c) \
+	scripts/module-info.sh $(kconfig) $(wildcard $(KDIR)/Module.symvers)
+$(ko): $(ko_inputs)
 	$(Q)$(MAKE) -C $(KDIR) M=$(kbuild) modules
-	$(Q)cmp -s $(kbuild)/$(MODULE).ko $@ || cp $(kbuild)/$(MODULE).ko $@
+	$(Q)cp $(kbuild)/$(MODULE).ko $@
 
 clean:
 	$(call quiet,CLEAN,$(BUILD))
 	$(Q)rm -rf $(BUILD)
+
+# Also the compiled core, alloc and crates of this checkout (see cargo_cache).
+distclean: clean
+	$(call quiet,CLEAN,$(cargo_cache))
+	$(Q)rm -rf $(cargo_cache)
 
 # kbuild installs into $(INSTALL_MOD_PATH)/lib/modules/<release>/extra (kernels
 # from 6.2 on: updates/, compressed as the kernel's config says); the headers
