@@ -185,7 +185,7 @@ $(kbuild)/Kbuild: Makefile.in Makefile $(rust_lib) FORCE
 	$(Q)$(foreach h,$(used_helpers),ln -sf $(CURDIR)/src/kernel/helpers/$(h).c $(kbuild)/$(h).c &&) true
 	$(Q)sed -e 's|@MODULE@|$(MODULE)|g' -e 's|@RUST_LIB@|$(rust_lib)|g' \
 		-e 's|@HELPERS@|$(used_helpers)|g' -e 's|@PARAMS@|$(rust_params)|g' \
-		-e 's|@TOP@|$(CURDIR)|g' $< >$@.tmp
+		-e 's|@TOP@|$(CURDIR)|g' -e 's|@KDIR@|$(abspath $(KDIR))|g' $< >$@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
 # kbuild runs only when one of its inputs changed (it would find nothing to do
