@@ -54,8 +54,9 @@ impl<F: FnMut(&[u8])> LineWriter<F> {
     }
 
     /// Emits the last line. Text without a final newline is a line too; so is
-    /// empty text, like `pr_info!("")` in C.
-    pub fn finish(mut self) {
+    /// empty text, like `pr_info!("")` in C. (By reference, not by value:
+    /// moving the 256-byte buffer would cost a copy on every line.)
+    pub fn finish(&mut self) {
         if self.pending || self.lines == 0 {
             self.end_line();
         }
