@@ -34,6 +34,9 @@ const CAPACITY: usize = 4096;
 struct Contents {
     /// Always `CAPACITY` bytes long, allocated once at load.
     bytes: Vec<u8>,
+    /// Where a write lands first, also `CAPACITY` bytes: a copy from user
+    /// memory that faults leaves zeroes behind, which must not reach `bytes`.
+    incoming: Vec<u8>,
     /// The end of the data: the highest offset written so far.
     size: usize,
 }
@@ -63,19 +66,25 @@ impl FileOperations for Buffer {
     }
 
     fn write(&self, input: &mut UserSliceReader<'_>, offset: &mut i64) -> Result<usize> {
-        let mut contents = self.contents.lock();
+        // Like a regular file: writing nothing changes nothing, anywhere.
+        if input.is_empty() {
+            return Ok(0);
+        }
+        let mut guard = self.contents.lock();
+        let Contents { bytes, incoming, size } = &mut *guard;
         let start = index(*offset)?;
         if start >= CAPACITY {
             return Err(ENOSPC);
         }
         let count = input.len().min(CAPACITY - start);
+        // All or nothing: a bad pointer (EFAULT) leaves the data as it was.
+        input.read_slice(&mut incoming[..count])?;
         // Writing past the end of the data leaves a gap that reads as zeroes.
-        let size = contents.size;
-        if start > size {
-            contents.bytes[size..start].fill(0);
+        if start > *size {
+            bytes[*size..start].fill(0);
         }
-        input.read_slice(&mut contents.bytes[start..start + count])?;
-        contents.size = size.max(start + count);
+        bytes[start..start + count].copy_from_slice(&incoming[..count]);
+        *size = (*size).max(start + count);
         *offset += count as i64;
         Ok(count)
     }
@@ -88,17 +97,22 @@ impl FileOperations for Buffer {
     }
 }
 
+/// `CAPACITY` zero bytes, or `ENOMEM`.
+fn zeroed() -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(CAPACITY)?;
+    bytes.resize(CAPACITY, 0);
+    Ok(bytes)
+}
+
 struct Chardev {
     device: MiscDevice<Buffer>,
 }
 
 impl Module for Chardev {
     fn init() -> Result<Self> {
-        // Allocate the whole buffer now, so writes never allocate.
-        let mut bytes = Vec::new();
-        bytes.try_reserve_exact(CAPACITY)?;
-        bytes.resize(CAPACITY, 0);
-        let buffer = Buffer { contents: Mutex::new(Contents { bytes, size: 0 })? };
+        // Allocate both buffers now, so writes never allocate.
+        let buffer = Buffer { contents: Mutex::new(Contents { bytes: zeroed()?, incoming: zeroed()?, size: 0 })? };
 
         let device = MiscDevice::register(c"rust_chardev", buffer)?;
         pr_info!("/dev/rust_chardev is ready ({CAPACITY} bytes)");
