@@ -22,7 +22,8 @@
  *   show                    read(2) of up to 4096 bytes, printed as text
  *
  * BUF (and ARG) is where the user memory is:
- *   buf        a valid 4 MiB buffer at 256 MiB (its first bytes are "1234567\n")
+ *   buf        a valid 4 MiB buffer at 256 MiB or the next free multiple of
+ *              it (its first bytes are "1234567\n")
  *   null       address 0
  *   unmapped   a page that was mapped and unmapped again
  *   kernel     0xffffffff81000000, an address in the kernel's half
@@ -89,13 +90,22 @@ static char *address(const char *name)
 
 	if (!strcmp(name, "buf")) {
 		if (!buf) {
-			/* At a fixed, low address: 1 TiB past it is still user
-			 * space, so a huge length passes access_ok() and reaches
-			 * the module, whatever the kernel's memory layout. */
-			buf = mmap((void *)BUF_ADDRESS, BIG, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-			if (buf != (char *)BUF_ADDRESS) {
-				perror("mmap at 256 MiB");
+			/* At a low address: 1 TiB past it is still user space,
+			 * so a huge length passes access_ok() and reaches the
+			 * module, whatever the kernel's memory layout. The first
+			 * free multiple of 256 MiB (the heap may be in the way). */
+			unsigned long at;
+
+			for (at = BUF_ADDRESS; at <= 16 * BUF_ADDRESS; at += BUF_ADDRESS) {
+				buf = mmap((void *)at, BIG, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+				if (buf == (char *)at)
+					break;
+				if (buf != MAP_FAILED)
+					munmap(buf, BIG);	/* an old kernel's hint */
+			}
+			if (buf != (char *)at) {
+				perror("mmap at a low address");
 				exit(2);
 			}
 			memset(buf, 'x', BIG);
