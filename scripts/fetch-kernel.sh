@@ -3,7 +3,9 @@
 #
 # Fetch a stock Debian kernel (image + headers) into the user's cache, without root.
 #
-#   scripts/fetch-kernel.sh 5.10|6.1|6.12   prints the kernel's cache directory
+#   scripts/fetch-kernel.sh 5.10|6.1|6.12            prints the kernel's cache directory
+#   scripts/fetch-kernel.sh --source 6.1|6.12        also downloads the same version's
+#                                                    source (linux-source-*), prints its tarball
 #
 # The directory holds:
 #   vmlinuz   the kernel image `make run` boots
@@ -15,11 +17,16 @@
 # about 80 MB; later calls reuse the cache (REFRESH=1 looks for a newer kernel).
 set -euo pipefail
 
-series=${1:?usage: $0 5.10|6.1|6.12}
+source_too=
+if [[ ${1:-} == --source ]]; then
+	source_too=1
+	shift
+fi
+series=${1:?usage: $0 [--source] 5.10|6.1|6.12}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/rust-kmod
 dir=$cache/debian-$series
 
-if [[ -e $dir/ready && -z ${REFRESH:-} ]]; then
+if [[ -e $dir/ready && -z ${REFRESH:-} && -z $source_too ]]; then
 	echo "$dir"
 	exit 0
 fi
@@ -69,6 +76,25 @@ if [[ ! -e $apt/updated || -n ${REFRESH:-} ]]; then
 	touch "$apt/updated"
 fi
 
+# --source: Debian's kernel source for the version already unpacked here, as the
+# linux-source-<series> package ships it (Debian's patches applied, one tarball).
+if [[ -n $source_too && -e $dir/ready && -z ${REFRESH:-} ]]; then
+	version=$(cat "$dir/version")
+	tarball=$dir/linux-source-$series-$version.tar.xz
+	if [[ ! -e $tarball ]]; then
+		echo "  APT     download linux-source-$series $version" >&2
+		(cd "$apt/archives" && apt-get "${aptopts[@]}" download "linux-source-$series=$version" \
+			>"$apt/download.log" 2>&1) ||
+			{ cat "$apt/download.log" >&2; echo "fetch-kernel: apt-get download failed" >&2; exit 1; }
+		dpkg-deb --fsys-tarfile "$apt/archives/linux-source-${series}_"*.deb |
+			tar -xO "./usr/src/linux-source-$series.tar.xz" >"$tarball.part"
+		mv "$tarball.part" "$tarball"
+		rm -f "$apt/archives/"*.deb
+	fi
+	echo "$tarball"
+	exit 0
+fi
+
 # The newest image of the series; its headers, -common headers and kbuild come from its Depends.
 image=$(apt-cache "${aptopts[@]}" pkgnames linux-image- | grep -E "$pattern" | sort -V | tail -n 1)
 [[ -n $image ]] || { echo "fetch-kernel: no Debian package matches $pattern" >&2; exit 1; }
@@ -107,4 +133,7 @@ ln -sfn "$(ls "$root"/boot/vmlinuz-*)" "$dir/vmlinuz"
 echo "$version" >"$dir/version"
 rm -f "$apt/archives/"*.deb
 touch "$dir/ready"
+if [[ -n $source_too ]]; then
+	exec "$0" --source "$series"
+fi
 echo "$dir"

@@ -4,7 +4,8 @@
 # Install what building, running and testing need on a Debian-based host:
 # Debian packages through apt-get (as root; otherwise print the command to run),
 # and the rust-src component through rustup. Safe to run again: it installs
-# only what is missing. `make run` and `make test` call it first.
+# only what is missing. `make run` and `make test` call it first;
+# `scripts/setup.sh debug-kernel` (make test-debug) adds what building a kernel needs.
 set -euo pipefail
 
 missing=()
@@ -26,6 +27,14 @@ have apt-get || { echo "setup: apt-get not found; this script is for Debian-base
 # kbuild's host programs (modpost, objtool) in Debian's linux-kbuild need libelf.
 libs=$(ldconfig -p 2>/dev/null || true)
 grep -q 'libelf\.so\.1 ' <<<"$libs" || missing+=(libelf1)
+# Building the debug kernel (scripts/build-debug-kernel.sh).
+if [[ ${1:-} == debug-kernel ]]; then
+	for tool in bc bison flex openssl perl xz; do
+		have $tool || missing+=("$([[ $tool == xz ]] && echo xz-utils || echo $tool)")
+	done
+	[[ -e /usr/include/openssl/opensslv.h ]] || missing+=(libssl-dev)
+	[[ -e /usr/include/gelf.h ]] || missing+=(libelf-dev)
+fi
 
 if ((${#missing[@]})); then
 	if [[ $(id -u) == 0 ]]; then
