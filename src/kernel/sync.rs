@@ -31,40 +31,57 @@
 //!
 //! The kernel's `struct mutex` and `spinlock_t` are allocated by C
 //! (`helpers/sync.c`): their size changes with the configuration. Kernels
-//! built with lockdep (`CONFIG_PROVE_LOCKING`, debug kernels; distribution
-//! kernels such as Debian's are built without) check lock ordering per *lock
-//! class*, and a class is one `mutex_init()` call site in C. Every Rust
-//! `Mutex` is initialised at the same site (and every `SpinLock` at another),
-//! so lockdep sees all Rust mutexes as one lock, and all Rust spinlocks as
-//! another.
-//! What follows on such a kernel: merging classes only adds orderings, so
-//! real inversions are still found, but there are false reports. Holding two
-//! Rust mutexes at once is reported as "possible recursive locking" even
-//! when they are always taken in the same order, and orderings against a C
-//! lock are merged across all Rust mutexes (Rust A then C lock L in one
-//! place, L then Rust B in another looks like a cycle). Lockdep turns itself
-//! off after its first report, so a false one hides every later real one.
-//! Giving each lock a class of its own would take a key per lock
-//! (`lockdep_register_key`); this crate does not do that.
+//! built with lockdep (`CONFIG_PROVE_LOCKING`, debug kernels such as make
+//! test-debug's; distribution kernels such as Debian's are built without)
+//! check lock ordering per *lock class*. In C, a class is one `mutex_init()`
+//! call site: the macro declares a `static struct lock_class_key` there, and
+//! lockdep uses its address. Here a class is one call site of
+//! [`Mutex::new`] or [`SpinLock::new`], the same rule: both are
+//! `#[track_caller]`, so the compiler hands them a `Location` (file, line,
+//! column) that lives in the module's static memory, one per call site, and
+//! its address is the key passed to C. Lockdep only compares keys by
+//! address and asks that they be static, which a `Location` is; the kernel
+//! forgets the module's classes when it unloads. So two locks made on
+//! different lines can be held together, and taking them in both orders is
+//! reported as a possible deadlock, as for C locks.
 
 use core::cell::UnsafeCell;
 use core::ffi::{c_int, c_ulong, c_void};
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
-use core::ptr::NonNull;
+use core::panic::Location;
+use core::ptr::{self, NonNull};
 
 use crate::error::{code::ENOMEM, to_result, Result};
 
 extern "C" {
-    fn rust_helper_sync_mutex_new() -> *mut c_void;
+    fn rust_helper_sync_mutex_new(key: *const c_void) -> *mut c_void;
     fn rust_helper_sync_mutex_free(lock: *mut c_void);
     fn rust_helper_sync_mutex_lock(lock: *mut c_void);
     fn rust_helper_sync_mutex_lock_interruptible(lock: *mut c_void) -> c_int;
     fn rust_helper_sync_mutex_unlock(lock: *mut c_void);
-    fn rust_helper_sync_spinlock_new() -> *mut c_void;
+    fn rust_helper_sync_spinlock_new(key: *const c_void) -> *mut c_void;
     fn rust_helper_sync_spinlock_free(lock: *mut c_void);
     fn rust_helper_sync_spinlock_lock_irqsave(lock: *mut c_void) -> c_ulong;
     fn rust_helper_sync_spinlock_unlock_irqrestore(lock: *mut c_void, flags: c_ulong);
+}
+
+/// Which of the two lock types a class key is for.
+const MUTEX: usize = 0;
+const SPINLOCK: usize = 8;
+
+/// The lockdep class key for a lock of type `KIND` made by the caller's
+/// caller (`Mutex::new`'s caller): the address of the `Location` that the
+/// compiler made for that call site, plus `KIND`. Lockdep takes the 8 bytes
+/// from a key on as that class's (for its subclasses), so a spinlock's key 8
+/// bytes in keeps a `Mutex` and a `SpinLock` made at one site (through a
+/// `#[track_caller]` function of their own) in two classes. A `Location` is
+/// 24 bytes, so no other site's keys overlap.
+#[track_caller]
+fn class_key<const KIND: usize>() -> *const c_void {
+    let site: &'static Location<'static> = Location::caller();
+    const { assert!(KIND + 8 <= size_of::<Location<'static>>()) };
+    ptr::from_ref(site).cast::<u8>().wrapping_add(KIND).cast()
 }
 
 /// A sleeping lock protecting a `T`: the kernel's `struct mutex`.
@@ -81,10 +98,13 @@ unsafe impl<T: Send> Send for Mutex<T> {}
 unsafe impl<T: Send> Sync for Mutex<T> {}
 
 impl<T> Mutex<T> {
-    /// A new, unlocked mutex holding `value`. Fails with `ENOMEM`.
+    /// A new, unlocked mutex holding `value`. Fails with `ENOMEM`. Locks
+    /// made on one line of source share a lockdep class ([lockdep](self#lockdep)).
+    #[track_caller]
     pub fn new(value: T) -> Result<Self> {
-        // SAFETY: no arguments; returns a fresh initialised mutex or null.
-        let lock = NonNull::new(unsafe { rust_helper_sync_mutex_new() }).ok_or(ENOMEM)?;
+        // SAFETY: the key is a static object that stands for this call site;
+        // returns a fresh initialised mutex or null.
+        let lock = NonNull::new(unsafe { rust_helper_sync_mutex_new(class_key::<MUTEX>()) }).ok_or(ENOMEM)?;
         Ok(Mutex { lock, data: UnsafeCell::new(value) })
     }
 
@@ -163,10 +183,13 @@ unsafe impl<T: Send> Send for SpinLock<T> {}
 unsafe impl<T: Send> Sync for SpinLock<T> {}
 
 impl<T> SpinLock<T> {
-    /// A new, unlocked spinlock holding `value`. Fails with `ENOMEM`.
+    /// A new, unlocked spinlock holding `value`. Fails with `ENOMEM`. Locks
+    /// made on one line of source share a lockdep class ([lockdep](self#lockdep)).
+    #[track_caller]
     pub fn new(value: T) -> Result<Self> {
-        // SAFETY: no arguments; returns a fresh initialised spinlock or null.
-        let lock = NonNull::new(unsafe { rust_helper_sync_spinlock_new() }).ok_or(ENOMEM)?;
+        // SAFETY: the key is a static object that stands for this call site;
+        // returns a fresh initialised spinlock or null.
+        let lock = NonNull::new(unsafe { rust_helper_sync_spinlock_new(class_key::<SPINLOCK>()) }).ok_or(ENOMEM)?;
         Ok(SpinLock { lock, data: UnsafeCell::new(value) })
     }
 
