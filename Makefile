@@ -12,6 +12,7 @@
 #   make sign                sign build/<module>.ko with keys/ (make sign-key creates them)
 #   make rename NAME=<name>  make the template your own module <name>
 #   make stress              stress, bad input and allocation failure in the VM (docs/reliability.md)
+#   make test-debug          the VM suite on a Debian kernel rebuilt with KASAN, kmemleak, lockdep
 #   make bench               Rust against C: size, build time, runtime costs in the guest
 #   make lint                cargo fmt --check and clippy (host and kernel target)
 #   make clean               remove build/ (make distclean: also the cached core/alloc)
@@ -34,9 +35,10 @@ KERNELS ?= 5.10 6.1 6.12
 CARGO   ?= cargo
 DEPMOD  ?= $(shell PATH=$$PATH:/sbin:/usr/sbin command -v depmod)
 
-# The examples, and the Rust modules of the benchmark (bench/<name>/<name>.rs).
-all_examples := $(notdir $(wildcard examples/*))
-bench_modules := $(notdir $(patsubst %/,%,$(dir $(wildcard bench/*/*.rs))))
+# The examples, and the Rust modules of the benchmark (bench/<name>/<name>.rs)
+# and of make test-debug (tests/debug/<name>/<name>.rs), built the same way.
+all_examples  := $(notdir $(wildcard examples/*))
+extra_modules := $(notdir $(patsubst %/,%,$(dir $(wildcard bench/*/*.rs tests/debug/*/*.rs))))
 
 build     := $(abspath $(BUILD))
 # cargo's output (core, alloc and the crates, built for the kernel) lives in
@@ -47,7 +49,7 @@ cache_home  := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)
 cargo_cache := $(cache_home)/rust-kmod/cargo/$(shell printf '%s' '$(CURDIR)' | md5sum | cut -c1-12)
 cargo_dir    = $(abspath $(or $(CARGO_TARGET),$(cargo_cache)/$(shell printf '%s' '$(RUSTFLAGS_ALL)' | md5sum | cut -c1-12)))
 ifdef EXAMPLE
-  ifeq ($(filter $(EXAMPLE),$(all_examples) $(bench_modules)),)
+  ifeq ($(filter $(EXAMPLE),$(all_examples) $(extra_modules)),)
     $(error EXAMPLE=$(EXAMPLE): no such example; the examples are: $(all_examples))
   endif
   MODULE       := rust_$(EXAMPLE)
@@ -88,6 +90,8 @@ RUSTFLAGS_KERNEL := -O -C code-model=kernel -C relocation-model=static \
 #   IBT or RETPOLINE      -fno-jump-tables             no indirect jumps from switches
 #   CALL_PADDING          -fpatchable-function-entry=N,N  padding for call-depth tracking
 #   FRAME_POINTER         -fno-omit-frame-pointer
+#   KASAN_GENERIC         -fsanitize=kernel-address       every load and store checked against
+#                                                         KASAN's shadow memory (debug kernels)
 # Kernels from 6.9 on spell the mitigations CONFIG_MITIGATION_*.
 retpoline := $(or $(CONFIG_RETPOLINE),$(CONFIG_MITIGATION_RETPOLINE))
 rethunk   := $(or $(CONFIG_RETHUNK),$(CONFIG_MITIGATION_RETHUNK))
@@ -97,6 +101,13 @@ rustflags-$(rethunk)               += -Z function-return=thunk-extern
 rustflags-$(or $(CONFIG_X86_KERNEL_IBT),$(retpoline)) += -C jump-tables=no
 rustflags-$(CONFIG_CALL_PADDING)   += -Z patchable-function-entry=$(CONFIG_FUNCTION_PADDING_BYTES),$(CONFIG_FUNCTION_PADDING_BYTES)
 rustflags-$(CONFIG_FRAME_POINTER)  += -C force-frame-pointers=yes
+# KASAN's parameters as scripts/Makefile.kasan gives them to the C compiler:
+# the shadow's address, calls (OUTLINE) or inline checks, stack and globals.
+rustflags-$(CONFIG_KASAN_GENERIC)  += -Z sanitizer=kernel-address -Z sanitizer-recover=kernel-address \
+	-C llvm-args=-asan-mapping-offset=$(CONFIG_KASAN_SHADOW_OFFSET) \
+	-C llvm-args=-asan-instrumentation-with-call-threshold=$(if $(CONFIG_KASAN_INLINE),10000,0) \
+	-C llvm-args=-asan-stack=$(if $(CONFIG_KASAN_STACK),1,0) \
+	-C llvm-args=-asan-globals=1
 
 # make FAIL_ALLOC=1: allocation-failure injection (src/kernel/allocator.rs).
 rustflags-$(if $(filter 1 y yes,$(FAIL_ALLOC)),y) += --cfg kmod_fail_alloc
@@ -124,7 +135,7 @@ unsupported := $(strip \
 
 # --- Build -------------------------------------------------------------------
 
-.PHONY: all bench stress modules clean distclean install uninstall sign sign-key dkms dkms-build dkms-remove lint rename run test test-example test-host setup check-kdir check-rust FORCE
+.PHONY: all bench stress test-debug modules clean distclean install uninstall sign sign-key dkms dkms-build dkms-remove lint rename run test test-example test-host setup check-kdir check-rust FORCE
 all modules: $(ko)
 
 # kbuild-style messages: "  CARGO   libhello.a".
@@ -321,6 +332,14 @@ lint:
 stress:
 	$(Q)scripts/stress.sh $(KERNELS)
 	$(Q)scripts/fail-alloc.sh $(KERNELS)
+
+# The VM suite, allocation failure and kernel allocation failure (failslab)
+# on Debian's DEBUG_KERNEL rebuilt with KASAN, kmemleak, lockdep and the
+# other checkers (built once, cached; docs/reliability.md).
+DEBUG_KERNEL ?= 6.1
+test-debug:
+	$(Q)scripts/setup.sh debug-kernel
+	$(Q)scripts/test-debug.sh $(DEBUG_KERNEL)
 
 # Rust against C: sizes, build times, and costs measured in the guest kernel
 # (bench/README.md, docs/performance.md).

@@ -42,5 +42,6 @@ for series in "${@:-5.10 6.1 6.12}"; do
 	problems=$(grep -E "$bad_kernel_messages" "$vmout/console.log")
 	check "$series: the kernel log has no oops, BUG or WARNING" \
 		eval '[[ -z $problems ]] || { sed "s/^/        /" <<<"$problems" >&2; false; }'
+	kmemleak_checks "$series: " "$log"
 done
 checks_summary

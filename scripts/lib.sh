@@ -2,9 +2,14 @@
 # Shared by the scripts that build, boot and test: fetch a Debian kernel, build
 # the module for it, boot it, read what happened, and count checks.
 
-# kernel_dir SERIES: prints the cached Debian kernel's directory (fetching it the first time).
+# kernel_dir SERIES: prints the cached Debian kernel's directory (fetching it
+# the first time); SERIES-debug is that kernel rebuilt with KASAN, kmemleak and
+# lockdep (scripts/build-debug-kernel.sh, make test-debug).
 kernel_dir() {
-	"$top/scripts/fetch-kernel.sh" "$1"
+	case $1 in
+	*-debug) "$top/scripts/build-debug-kernel.sh" "${1%-debug}" ;;
+	*) "$top/scripts/fetch-kernel.sh" "$1" ;;
+	esac
 }
 
 # build_dir SERIES: where the module for that kernel is built (BUILD_VARIANT
@@ -44,8 +49,22 @@ section() {
 	awk -v want="@@ $1" '/^@@ / { on = ($0 == want); next } on' "$2"
 }
 
-# Kernel messages that mean something went wrong in the kernel.
-bad_kernel_messages='Oops|BUG:|kernel BUG|WARNING:|Call Trace|general protection|Kernel panic|UBSAN|KASAN|possible circular locking|INFO: task .* blocked'
+# Kernel messages that mean something went wrong in the kernel (the debug
+# kernel's checkers report through them too: "BUG: KASAN: ...", lockdep's
+# "WARNING: possible circular locking ...", "BUG: sleeping function called
+# from invalid context", debugobjects' "ODEBUG: ...").
+bad_kernel_messages='Oops|BUG:|kernel BUG|WARNING:|Call Trace|general protection|Kernel panic|UBSAN|KASAN|possible circular locking|INFO: task .* blocked|ODEBUG'
+
+# kmemleak_checks PREFIX LOG: on a kernel with kmemleak, one check that the
+# scan after the guest script found no leak (scripts/vm.sh writes the
+# "@@ kmemleak" section); other kernels have no such section, and no check.
+kmemleak_checks() {
+	grep -qx "@@ kmemleak" "$2" || return 0
+	local leaks
+	leaks=$(section kmemleak "$2")
+	check "${1}kmemleak finds no leak after the modules are unloaded" \
+		eval '[[ -z $leaks ]] || { head -n 40 <<<"$leaks" | sed "s/^/        /" >&2; false; }'
+}
 
 # taint_ok VALUE: true when /proc/sys/kernel/tainted shows nothing beyond
 # O (out-of-tree module, 4096) and E (unsigned module, 8192).

@@ -206,6 +206,7 @@ status=0" "$(section reload "$log")"
 	check "$series: taint is only out-of-tree and unsigned (got '$tainted')" taint_ok "$tainted"
 	check "$series: the kernel log has no oops, BUG or WARNING" \
 		lacks "$(cat "$vmout/console.log"; section full-log "$log")" "$bad_kernel_messages"
+	kmemleak_checks "$series: " "$log"
 
 	# Boot 2: make install into a staging tree, then modprobe by name.
 	local stage=$build/stage release installed out
@@ -250,6 +251,9 @@ status=0" "$(section reload "$log")"
 	status=$?
 	check "$series: the signed module loads and unloads" same "status=0
 status=0" "$(section signed "$log")"
+	check "$series: the install boot's kernel log has no oops, BUG or WARNING" \
+		lacks "$(cat "$vmout/console.log")" "$bad_kernel_messages"
+	kmemleak_checks "$series: install boot: " "$log"
 	check "$series: make uninstall succeeds" eval '[[ $status == 0 ]] || { tail -n 5 <<<"$out" >&2; false; }'
 	check "$series: make uninstall removes $module.ko and its modules.dep entry" \
 		eval '[[ ! -e $stage/lib/modules/$release/$installed ]] && ! grep -q "$module" "$stage/lib/modules/$release/modules.dep"'
@@ -321,14 +325,16 @@ example_tests() {
 	check "$series: $name: taint is only out-of-tree and unsigned (got '$tainted')" taint_ok "$tainted"
 	check "$series: $name: the kernel log has no oops, BUG or WARNING" \
 		lacks "$(cat "$vmout/console.log")" "$bad_kernel_messages"
+	kmemleak_checks "$series: $name: " "$log"
 }
 
 # Examples with a test script, or those named in $EXAMPLES.
 examples=${EXAMPLES:-$(for t in examples/*/test.sh; do [[ -e $t ]] && basename "$(dirname "$t")"; done)}
 
 "$top/scripts/setup.sh" || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
-# ONLY_EXAMPLES=1 (make test-example) runs just the example tests.
-if [[ -z ${ONLY_EXAMPLES:-} ]]; then
+# ONLY_EXAMPLES=1 (make test-example) runs just the example tests; ONLY_VM=1
+# (make test-debug) the VM suite, without the host and repository checks.
+if [[ -z ${ONLY_EXAMPLES:-} && -z ${ONLY_VM:-} ]]; then
 	host_tests
 	repo_tests
 	build_error_tests

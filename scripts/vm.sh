@@ -10,8 +10,10 @@
 # script runs as root after /proc, /sys and /dev are mounted; its output goes
 # to <workdir>/guest.log, the kernel console (every message, whatever its
 # level: ignore_loglevel) to <workdir>/console.log. The VM
-# powers off when the script ends. Needs no root: QEMU emulates the machine
-# (TCG), so it works where KVM is missing or unusable; QEMU_ACCEL=kvm opts in.
+# powers off when the script ends. On a kernel with kmemleak, the guest log
+# ends with a "@@ kmemleak" section: the leaks a scan found after the script.
+# Needs no root: QEMU emulates the machine (TCG), so it works where KVM is
+# missing or unusable; QEMU_ACCEL=kvm opts in.
 set -euo pipefail
 
 vmlinuz=${1:?usage: $0 <vmlinuz> <workdir> <guest-script> [file...]}
@@ -40,9 +42,29 @@ cat >"$root/init" <<'INIT'
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
 cd /
 . /guest.env
+# A kernel with kmemleak (make test-debug's) reports, after the script, the
+# objects allocated since it started that nothing points to any more (what
+# boot left behind is older: each report gives the jiffies of its allocation).
+leaks=/sys/kernel/debug/kmemleak
+start=$(sed -n 's/^jiffies: //p' /proc/timer_list | head -n 1)
 sh /guest.sh >/dev/ttyS1 2>&1
+if [ -w $leaks ]; then
+	# kmemleak reports only objects older than 5 s.
+	sleep 6
+	echo scan >$leaks
+	echo "@@ kmemleak" >/dev/ttyS1
+	awk -v start="$start" '
+		/^unreferenced object/ { keep = 0; head = $0; next }
+		head != "" && match($0, /jiffies [0-9]+/) {
+			keep = substr($0, RSTART + 8, RLENGTH - 8) + 0 >= start + 0
+			if (keep) print head
+			head = ""
+		}
+		keep' $leaks >/dev/ttyS1
+fi
 echo "@@ guest-done" >/dev/ttyS1
 sync
 poweroff -f

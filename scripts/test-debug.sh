@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make test-debug`: the modules on a Debian kernel rebuilt with KASAN,
+# kmemleak, lockdep, the atomic-sleep check and failslab
+# (scripts/build-debug-kernel.sh; docs/reliability.md).
+#
+#   scripts/test-debug.sh [series]       default: 6.1
+#
+# 1. The controls: rust_canary commits each bug in Rust, and each checker
+#    must report it (tests/debug/canary.sh).
+# 2. The VM suite of make test (scripts/test.sh), the template module and
+#    every example, on this kernel.
+# 3. make stress's allocation failure (scripts/fail-alloc.sh).
+# 4. Kernel allocation failure: every slab allocation made while loading each
+#    module and using the examples' files fails in turn (tests/debug/guest.sh).
+# Every boot's log must hold no oops, BUG, WARNING or lockdep report, and
+# kmemleak's scan after the modules are unloaded must find nothing
+# (scripts/vm.sh scans, lib.sh's kmemleak_checks reads it).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib.sh"
+cd "$top"
+
+series=${1:-6.1}-debug
+module=$(sed -n 's/^MODULE *:= *//p' Makefile)
+export VM_GUEST_ENV="MODULE=$module"
+# A KASAN and lockdep kernel under TCG is several times slower than the stock one.
+export VM_TIMEOUT=${VM_TIMEOUT:-900}
+# KASAN reports every bug, not only the first.
+export VM_CMDLINE="kasan_multi_shot ${VM_CMDLINE:-}"
+examples=$(for t in examples/*/test.sh; do [[ -e $t ]] && basename "$(dirname "$t")"; done)
+
+echo "Debian $series: the kernel"
+if ! kdir=$(kernel_dir "$series"); then
+	check "$series: build the debug kernel" false
+	checks_summary
+	exit
+fi
+echo "  $(cat "$kdir/version"), built in $(($(cat "$kdir/build-seconds") / 60)) min ($kdir)"
+build=$(build_dir "$series")
+
+# build_module [MAKE-ARGS...]: one check that the module builds without warnings.
+build_module() {
+	local out status
+	out=$(build_for "$series" "$kdir" "$@" 2>&1)
+	status=$?
+	check "$series: make $* builds, without warnings" \
+		eval '[[ $status == 0 ]] && ! grep -q "[Ww]arning" <<<"$out" || { tail -n 10 <<<"$out" | sed "s/^/        /" >&2; false; }'
+	[[ $status == 0 ]]
+}
+
+# boot_checks PREFIX VMOUT: the guest's checks, then that the kernel said nothing bad.
+boot_checks() {
+	local log=$2/guest.log problems tainted
+	guest_checks "$1" "$log"
+	tainted=$(section tainted "$log")
+	check "${1}taint is only out-of-tree and unsigned (got '$tainted')" taint_ok "$tainted"
+	problems=$(grep -E "$bad_kernel_messages" "$2/console.log")
+	check "${1}the kernel log has no oops, BUG, WARNING, KASAN or lockdep report" \
+		eval '[[ -z $problems ]] || { head -n 40 <<<"$problems" | sed "s/^/        /" >&2; false; }'
+	kmemleak_checks "$1" "$log"
+}
+
+# --- 1. The checkers catch bugs in Rust ----------------------------------------
+
+echo "Debian $series: the checkers see bugs in Rust code (rust_canary)"
+if build_module EXAMPLE=canary; then
+	check "$series: the Rust code is built with KASAN instrumentation (calls to __asan_*)" \
+		eval 'nm -u "$build/rust_canary/rust_canary_rust.o" | grep -q " __asan_load"'
+	vmout=$build/vm-canary
+	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/debug/canary.sh tests/guest/lib.sh "$build/rust_canary.ko"
+	guest_checks "$series: canary: " "$vmout/guest.log"
+fi
+
+# --- 2, 3. make test's VM suite, make stress's allocation failure ----------------
+
+# run_suite COMMAND...: runs another check script and adds its counts to ours.
+run_suite() {
+	local out counts
+	out=$("$@" 2>&1 | tee /dev/stderr)
+	counts=$(tail -n 1 <<<"$out")
+	if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		passed=$((passed + BASH_REMATCH[1]))
+		failed=$((failed + BASH_REMATCH[2]))
+	else
+		check "$* ran to its end" false
+	fi
+}
+run_suite env ONLY_VM=1 scripts/test.sh "$series"
+run_suite scripts/fail-alloc.sh "$series"
+
+# --- 4. Every kernel allocation on the modules' behalf fails in turn ----------
+
+echo "Debian $series: kernel allocation failure (failslab)"
+modules=("$build/$module.ko")
+build_module || modules=()
+for name in $examples; do
+	build_module EXAMPLE="$name" && modules+=("$build/rust_$name.ko")
+done
+gcc -static -O2 -Wall -Wextra -Werror -o "$build/fail_nth" tests/debug/fail_nth.c
+check "$series: the fail_nth program builds" [ "$?" = 0 ]
+vmout=$build/vm-failslab
+"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/debug/guest.sh tests/guest/lib.sh \
+	"$build/fail_nth" "${modules[@]}"
+boot_checks "$series: failslab: " "$vmout"
+
+checks_summary
