@@ -35,13 +35,6 @@ for series in "${@:-5.10 6.1 6.12}"; do
 
 	vmout=$build/vm-fail-alloc
 	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/fault/guest.sh tests/guest/lib.sh "${modules[@]}"
-	log=$vmout/guest.log
-	guest_checks "$series: " "$log"
-	tainted=$(section tainted "$log")
-	check "$series: taint is only out-of-tree and unsigned (got '$tainted')" taint_ok "$tainted"
-	problems=$(grep -E "$bad_kernel_messages" "$vmout/console.log")
-	check "$series: the kernel log has no oops, BUG or WARNING" \
-		eval '[[ -z $problems ]] || { sed "s/^/        /" <<<"$problems" >&2; false; }'
-	kmemleak_checks "$series: " "$log"
+	boot_checks "$series: " "$vmout"
 done
 checks_summary

@@ -50,18 +50,6 @@ build_module() {
 	[[ $status == 0 ]]
 }
 
-# boot_checks PREFIX VMOUT: the guest's checks, then that the kernel said nothing bad.
-boot_checks() {
-	local log=$2/guest.log problems tainted
-	guest_checks "$1" "$log"
-	tainted=$(section tainted "$log")
-	check "${1}taint is only out-of-tree and unsigned (got '$tainted')" taint_ok "$tainted"
-	problems=$(grep -E "$bad_kernel_messages" "$2/console.log")
-	check "${1}the kernel log has no oops, BUG, WARNING, KASAN or lockdep report" \
-		eval '[[ -z $problems ]] || { head -n 40 <<<"$problems" | sed "s/^/        /" >&2; false; }'
-	kmemleak_checks "$1" "$log"
-}
-
 # --- 1. The checkers catch bugs in Rust ----------------------------------------
 
 echo "Debian $series: the checkers see bugs in Rust code (rust_canary)"
@@ -78,7 +66,9 @@ fi
 # run_suite COMMAND...: runs another check script and adds its counts to ours.
 run_suite() {
 	local out counts
-	out=$("$@" 2>&1 | tee /dev/stderr)
+	# (Shown as it goes; tee >(...) rather than tee /dev/stderr, which would
+	# reopen, and so truncate, a log file that stderr is redirected to.)
+	out=$("$@" 2>&1 | tee >(cat >&2))
 	counts=$(tail -n 1 <<<"$out")
 	if [[ $counts =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		passed=$((passed + BASH_REMATCH[1]))
