@@ -202,7 +202,7 @@ $(kbuild)/Kbuild: Makefile.in Makefile $(rust_lib) FORCE
 # kbuild runs only when one of its inputs changed (it would find nothing to do
 # otherwise, but takes most of a second to find that out).
 ko_inputs = $(kbuild)/Kbuild $(rust_lib) module.c $(wildcard src/kernel/helpers/*.c) \
-	scripts/module-info.sh $(kconfig) $(wildcard $(KDIR)/Module.symvers)
+	scripts/module-info.sh scripts/rust-sections.lds $(kconfig) $(wildcard $(KDIR)/Module.symvers)
 $(ko): $(ko_inputs)
 	$(Q)$(MAKE) -C $(KDIR) M=$(kbuild) modules
 	$(Q)cp $(kbuild)/$(MODULE).ko $@
