@@ -91,8 +91,9 @@ done
 gcc -static -O2 -Wall -Wextra -Werror -o "$build/fail_nth" tests/debug/fail_nth.c
 check "$series: the fail_nth program builds" [ "$?" = 0 ]
 vmout=$build/vm-failslab
-"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/debug/guest.sh tests/guest/lib.sh \
-	"$build/fail_nth" "${modules[@]}"
+# (About 300 to 500 failure points per module load, 0.2 s each.)
+VM_TIMEOUT=$((VM_TIMEOUT * 3)) "$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/debug/guest.sh \
+	tests/guest/lib.sh "$build/fail_nth" "${modules[@]}"
 boot_checks "$series: failslab: " "$vmout"
 
 checks_summary

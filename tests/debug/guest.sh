@@ -15,6 +15,11 @@
 # a stack trace.
 echo N >/sys/kernel/debug/failslab/ignore-gfp-wait
 echo 0 >/sys/kernel/debug/failslab/verbose
+# Thousands of loads: keep their KERN_INFO lines off the (slow, emulated)
+# serial console. Warnings and worse (any oops, BUG, WARNING, KASAN or
+# lockdep report) still go there for the host to find.
+echo N >/sys/module/printk/parameters/ignore_loglevel
+dmesg -n 5
 
 # fail_each OP ARGS...: /fail_nth OP ARGS as one check, named by its summary.
 fail_each() {
