@@ -45,7 +45,7 @@ build_module() {
 	local out status
 	out=$(build_for "$series" "$kdir" "$@" 2>&1)
 	status=$?
-	check "$series: make $* builds, without warnings" \
+	check "$series: make ${*:-(the template module)} builds, without warnings" \
 		eval '[[ $status == 0 ]] && ! grep -q "[Ww]arning" <<<"$out" || { tail -n 10 <<<"$out" | sed "s/^/        /" >&2; false; }'
 	[[ $status == 0 ]]
 }
