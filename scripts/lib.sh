@@ -128,15 +128,16 @@ guest_checks() {
 		eval '((reported > 0)) && grep -qx "@@ tests-complete" "$log"'
 }
 
-# boot_checks PREFIX VMOUT: after a boot of a guest script that uses
-# tests/guest/lib.sh: its checks, the taint, a kernel log with nothing bad in
-# it, and (on a kernel with kmemleak) no leak.
+# boot_checks PREFIX VMOUT [CONSOLE]: after a boot of a guest script that uses
+# tests/guest/lib.sh: its checks, the taint, a kernel log (VMOUT/console.log,
+# or the file CONSOLE) with nothing bad in it, and (on a kernel with
+# kmemleak) no leak.
 boot_checks() {
 	local log=$2/guest.log problems tainted
 	guest_checks "$1" "$log"
 	tainted=$(section tainted "$log")
 	check "${1}taint is only out-of-tree and unsigned (got '$tainted')" taint_ok "$tainted"
-	problems=$(grep -E "$bad_kernel_messages" "$2/console.log")
+	problems=$(grep -E "$bad_kernel_messages" "${3:-$2/console.log}")
 	check "${1}the kernel log has no oops, BUG, WARNING, KASAN or lockdep report" \
 		eval '[[ -z $problems ]] || { head -n 40 <<<"$problems" | sed "s/^/        /" >&2; false; }'
 	kmemleak_checks "$1" "$log"

@@ -94,6 +94,16 @@ vmout=$build/vm-failslab
 # (About 300 to 500 failure points per module load, 0.2 s each.)
 VM_TIMEOUT=$((VM_TIMEOUT * 3)) "$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/debug/guest.sh \
 	tests/guest/lib.sh "$build/fail_nth" "${modules[@]}"
-boot_checks "$series: failslab: " "$vmout"
+# An allocation that fails without __GFP_NOWARN is reported by the kernel
+# with a stack trace (warn_alloc: "vmalloc error: ...", "page allocation
+# failure: ..."): here that is the injected failure doing what it should,
+# not a bug. Those reports, made by fail_nth, are left out of the log check;
+# anything else in it still fails.
+awk '/ fail_nth: (vmalloc error|page allocation failure): / { skip = 1; n++ }
+	!skip { print }
+	skip && /<\/TASK>/ { skip = 0 }
+	END { print n + 0 >"/dev/stderr" }' "$vmout/console.log" >"$vmout/console-checked.log" 2>"$vmout/alloc-reports"
+echo "    the kernel reported $(cat "$vmout/alloc-reports") failed allocations of fail_nth's with a stack trace (warn_alloc); left out below"
+boot_checks "$series: failslab: " "$vmout" "$vmout/console-checked.log"
 
 checks_summary
