@@ -5,6 +5,7 @@
 # configuration with the kernel's memory and locking checkers switched on.
 #
 #   scripts/build-debug-kernel.sh 6.1      prints the debug kernel's cache directory
+#                                          (6.1 is the series built and tested so far)
 #
 # Debian's kernels ship without these checkers (they cost memory and speed):
 #   KASAN               every load and store of the kernel and the module's C is
