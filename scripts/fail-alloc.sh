@@ -15,8 +15,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 export BUILD_VARIANT=fail
 
-module=$(sed -n 's/^MODULE *:= *//p' Makefile)
-examples=$(for t in examples/*/test.sh; do [[ -e $t ]] && basename "$(dirname "$t")"; done)
+module=$(template_module)
+examples=$(tested_examples)
 
 for series in "${@:-5.10 6.1 6.12}"; do
 	echo "allocation failure, Debian $series:"

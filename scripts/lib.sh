@@ -12,6 +12,19 @@ kernel_dir() {
 	esac
 }
 
+# template_module: the template module's name (make rename changes it in the Makefile).
+template_module() {
+	sed -n 's/^MODULE *:= *//p' "$top/Makefile"
+}
+
+# tested_examples: the examples that have a guest test script (examples/<name>/test.sh).
+tested_examples() {
+	local t
+	for t in "$top"/examples/*/test.sh; do
+		[[ -e $t ]] && basename "$(dirname "$t")"
+	done
+}
+
 # build_dir SERIES: where the module for that kernel is built (BUILD_VARIANT
 # names another tree, e.g. build/fail-6.1 for FAIL_ALLOC=1 builds).
 build_dir() {

@@ -41,8 +41,8 @@ debug_cycles=${STRESS_DEBUG_CYCLES:-100}
 seconds=${STRESS_SECONDS:-15}
 debug_cmdline="slub_debug=FZPU init_on_free=1 page_poison=1 preempt=full"
 # The template module's name (make rename changes it), and the examples.
-module=$(sed -n 's/^MODULE *:= *//p' Makefile)
-examples=$(for t in examples/*/test.sh; do [[ -e $t ]] && basename "$(dirname "$t")"; done)
+module=$(template_module)
+examples=$(tested_examples)
 modules=$module
 for name in $examples; do
 	modules+=",rust_$name"

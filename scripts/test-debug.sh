@@ -23,13 +23,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 series=${1:-6.1}-debug
-module=$(sed -n 's/^MODULE *:= *//p' Makefile)
+module=$(template_module)
 export VM_GUEST_ENV="MODULE=$module"
 # A KASAN and lockdep kernel under TCG is several times slower than the stock one.
 export VM_TIMEOUT=${VM_TIMEOUT:-900}
 # KASAN reports every bug, not only the first.
 export VM_CMDLINE="kasan_multi_shot ${VM_CMDLINE:-}"
-examples=$(for t in examples/*/test.sh; do [[ -e $t ]] && basename "$(dirname "$t")"; done)
+examples=$(tested_examples)
 
 echo "Debian $series: the kernel"
 if ! kdir=$(kernel_dir "$series"); then
@@ -91,7 +91,7 @@ done
 gcc -static -O2 -Wall -Wextra -Werror -o "$build/fail_nth" tests/debug/fail_nth.c
 check "$series: the fail_nth program builds" [ "$?" = 0 ]
 vmout=$build/vm-failslab
-# (About 300 to 500 failure points per module load, 0.2 s each.)
+# (About 300 failure points per module load in the last run, 0.2 s each.)
 VM_TIMEOUT=$((VM_TIMEOUT * 3)) "$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/debug/guest.sh \
 	tests/guest/lib.sh "$build/fail_nth" "${modules[@]}"
 # An allocation that fails without __GFP_NOWARN is reported by the kernel

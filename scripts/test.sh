@@ -16,7 +16,7 @@ cd "$top"
 
 # The template module's name (make rename changes it) and the variable that
 # passes it to the guest scripts.
-module=$(sed -n 's/^MODULE *:= *//p' Makefile)
+module=$(template_module)
 export VM_GUEST_ENV="MODULE=$module"
 
 # The module's own lines, from the raw log the guest printed ("<6>hello: ..."),
@@ -329,7 +329,7 @@ example_tests() {
 }
 
 # Examples with a test script, or those named in $EXAMPLES.
-examples=${EXAMPLES:-$(for t in examples/*/test.sh; do [[ -e $t ]] && basename "$(dirname "$t")"; done)}
+examples=${EXAMPLES:-$(tested_examples)}
 
 "$top/scripts/setup.sh" || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 # ONLY_EXAMPLES=1 (make test-example) runs just the example tests; ONLY_VM=1
