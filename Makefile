@@ -5,7 +5,8 @@
 #   make                     build build/hello.ko for the running kernel
 #   make KDIR=<dir>          ... for the kernel whose build tree (headers) is <dir>
 #   make EXAMPLE=<name>      build the example examples/<name> as build/rust_<name>.ko
-#   make run [KERNEL=6.12]   build for a Debian kernel, boot it in QEMU, load the module
+#   make run [KERNEL=6.12]   build for a Debian kernel, boot it in QEMU, load the module, run its checks
+#   make check [KERNEL=6.12] the quick loop: build, one boot, the generic and the module's own checks
 #   make test                host unit tests, then the VM suite on Debian 5.10, 6.1 and 6.12
 #   make test-example EXAMPLE=<name> [KERNELS=6.1]   only that example's VM tests
 #   make dkms                register with DKMS: rebuilt for every kernel installed later
@@ -135,7 +136,7 @@ unsupported := $(strip \
 
 # --- Build -------------------------------------------------------------------
 
-.PHONY: all bench stress test-debug modules clean distclean install uninstall sign sign-key dkms dkms-build dkms-remove lint rename run test test-example test-host setup check-kdir check-rust FORCE
+.PHONY: all bench stress test-debug modules clean distclean install uninstall sign sign-key dkms dkms-build dkms-remove lint rename run check test test-example test-host setup check-kdir check-rust FORCE
 all modules: $(ko)
 
 # kbuild-style messages: "  CARGO   libhello.a".
@@ -307,6 +308,10 @@ setup:
 
 run:
 	$(Q)scripts/run.sh $(KERNEL) $(EXAMPLE)
+
+# One boot of KERNEL: the generic checks and the module's own (tests/module/).
+check:
+	$(Q)scripts/check.sh $(KERNEL)
 
 # Host unit tests and the VM suite, one line per check (scripts/test.sh).
 test:

@@ -264,9 +264,11 @@ run_like_make_run() {
 		ko=$cdir/hello/c_hello.ko module=c_hello
 	fi
 	vmout=$out/vm-run-$lang
-	VM_GUEST_ENV="MODULE=$module" "$top/scripts/vm.sh" "$kernel/vmlinuz" "$vmout" tests/guest/run.sh "$ko" || return 1
+	# The generic part of make run's boot (C's hello has no own checks).
+	VM_GUEST_ENV="MODULE=$module" "$top/scripts/vm.sh" "$kernel/vmlinuz" "$vmout" tests/guest/module.sh \
+		tests/guest/lib.sh "$ko" || return 1
 	awk '/^@@ / { exit } { print }' "$vmout/guest.log"
-	! grep -qE 'failed with status' "$vmout/guest.log" &&
+	! grep -qE '^FAIL ' "$vmout/guest.log" &&
 		! grep -qE "$bad_kernel_messages" "$vmout/console.log" &&
 		taint_ok "$(section tainted "$vmout/guest.log")"
 }

@@ -44,16 +44,81 @@ build_for() {
 	make -C "$top" --no-print-directory KDIR="$2/kdir" BUILD="${dir#"$top"/}" "${@:3}"
 }
 
-# build_test_programs EXAMPLE: compiles the example's user-space test programs
-# (examples/EXAMPLE/*.c, static, so they run in the busybox guest) into
-# build/test-programs/EXAMPLE/ and prints their paths.
+# build_test_programs DIR: compiles the user-space test programs DIR/*.c (an
+# example's, or tests/module's; static, so they run in the busybox guest)
+# into build/test-programs/<DIR's last part>/ and prints their paths.
 build_test_programs() {
-	local src out=$top/build/test-programs/$1
+	local src out=$top/build/test-programs/$(basename "$1")
 	mkdir -p "$out"
-	for src in "$top/examples/$1"/*.c; do
+	for src in "$top/$1"/*.c; do
 		[[ -e $src ]] || continue
 		gcc -static -O2 -Wall -Wextra -Werror -o "$out/$(basename "$src" .c)" "$src" || return 1
 		echo "$out/$(basename "$src" .c)"
+	done
+}
+
+# rust_globals OBJECT: the global symbols OBJECT defines, sorted, on one line.
+rust_globals() {
+	nm -g --defined-only "$1" | awk '{ print $3 }' | sort | tr '\n' ' '
+}
+
+# build_checks PREFIX SERIES KDIR MODULE [MAKE-ARGS...]: builds MODULE with
+# build_for (its output kept in build/debian-SERIES/MODULE.build.log) and
+# checks that it built, printed no warning, and that its Rust object exports
+# nothing but the entry points module.c calls and the parameters. Returns
+# non-zero when the build failed.
+build_checks() {
+	local prefix=$1 series=$2 kdir=$3 module=$4 out status build
+	shift 4
+	build=$(build_dir "$series")
+	out=$(build_for "$series" "$kdir" "$@" 2>&1)
+	status=$?
+	mkdir -p "$build"
+	echo "$out" >"$build/$module.build.log"
+	check "${prefix}make builds $module.ko" \
+		eval '[[ $status == 0 ]] || { tail -n 20 <<<"$out" | sed "s/^/        /" >&2; false; }'
+	check "${prefix}the build prints no warnings" lacks "$out" '[Ww]arning'
+	[[ $status == 0 ]] || return 1
+	check "${prefix}the Rust object exports only rust_module_init, rust_module_exit and rust_param_*" \
+		same "rust_module_exit rust_module_init " \
+		"$(rust_globals "$build/$module/${module}_rust.o" | sed -E 's/rust_param_[A-Za-z0-9_]+ //g')"
+}
+
+# The module's own checks, beside it: tests/module/test.sh runs in the boot
+# that also makes the generic checks (tests/guest/module.sh); every other
+# tests/module/*.sh in a boot of its own, in make test; tests/module/*.c are
+# test programs, built statically and copied into the guest.
+own_tests=tests/module
+
+# own_boot PREFIX SERIES KDIR MODULE [SCRIPT]: boots SERIES with the module
+# built by build_checks, its test programs and SCRIPT (a tests/module/*.sh;
+# default: the generic checks followed by tests/module/test.sh), and turns
+# what happened into checks (boot_checks).
+own_boot() {
+	local prefix=$1 series=$2 kdir=$3 module=$4 script=${5:-} build programs vmout files
+	build=$(build_dir "$series")
+	programs=$(build_test_programs "$own_tests") ||
+		{ check "${prefix}the test programs $own_tests/*.c build" false; return; }
+	if [[ -z $script ]]; then
+		check "${prefix}the module's own checks are there: $own_tests/test.sh" [ -f "$top/$own_tests/test.sh" ]
+		files=(tests/guest/module.sh "$own_tests/test.sh")
+		vmout=$build/vm-$module
+	else
+		files=("$script")
+		vmout=$build/vm-$module-$(basename "$script" .sh)
+	fi
+	[[ -f ${files[-1]} ]] || files=("${files[@]:0:1}")
+	# shellcheck disable=SC2086 # one program path per word
+	VM_GUEST_ENV="MODULE=$module" "$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" "${files[@]}" \
+		tests/guest/lib.sh "$build/$module.ko" $programs
+	boot_checks "$prefix" "$vmout" "" "$module"
+}
+
+# own_scripts: the module's guest scripts that get a boot of their own.
+own_scripts() {
+	local script
+	for script in "$top/$own_tests"/*.sh; do
+		[[ -e $script && $(basename "$script") != test.sh ]] && echo "$own_tests/$(basename "$script")"
 	done
 }
 
@@ -141,13 +206,21 @@ guest_checks() {
 		eval '((reported > 0)) && grep -qx "@@ tests-complete" "$log"'
 }
 
-# boot_checks PREFIX VMOUT [CONSOLE]: after a boot of a guest script that uses
-# tests/guest/lib.sh: its checks, the taint, a kernel log (VMOUT/console.log,
-# or the file CONSOLE) with nothing bad in it, and (on a kernel with
-# kmemleak) no leak.
+# boot_checks PREFIX VMOUT [CONSOLE] [MODULE]: after a boot of a guest script
+# that uses tests/guest/lib.sh: its checks, the taint, a kernel log
+# (VMOUT/console.log, or the file CONSOLE) with nothing bad in it, (on a kernel
+# with kmemleak) no leak, and that MODULE was not left loaded. A script that
+# oopses on purpose (expect_oops) checks the oops and taint itself.
 boot_checks() {
 	local log=$2/guest.log problems tainted
 	guest_checks "$1" "$log"
+	if grep -qx "@@ oops-expected" "$log"; then
+		echo "        (this script oopses on purpose: its own checks cover the oops and the taint)"
+		return
+	fi
+	if [[ -n ${4:-} ]]; then
+		check "${1}no $4 is left loaded" lacks "$(section modules "$log")" "^$4 "
+	fi
 	tainted=$(section tainted "$log")
 	check "${1}taint is only out-of-tree and unsigned (got '$tainted')" taint_ok "$tainted"
 	problems=$(grep -E "$bad_kernel_messages" "${3:-$2/console.log}")
@@ -156,8 +229,18 @@ boot_checks() {
 	kmemleak_checks "$1" "$log"
 }
 
+# Boots that died before their guest script started, and were booted again
+# (scripts/vm.sh appends one line each): reported apart from the checks.
+export VM_RETRIES=$top/build/vm-retries.log
+mkdir -p "$top/build"
+: >"$VM_RETRIES"
+
 # checks_summary: the last line, "N passed, M failed"; fails if any check failed.
 checks_summary() {
+	if [[ -s $VM_RETRIES ]]; then
+		echo "$(wc -l <"$VM_RETRIES") boot(s) died before the guest script started and were retried:"
+		sed 's/^/  /' "$VM_RETRIES"
+	fi
 	echo "$passed passed, $failed failed"
 	((failed == 0))
 }

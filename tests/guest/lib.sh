@@ -47,6 +47,21 @@ kernel_log() {
 	dmesg -c | sed 's/^\[ *[0-9]*\.[0-9]*\] //'
 }
 
+# module_log MODULE: MODULE's kernel messages since the last call, each as
+# "<level>text" (e.g. "<6>Hello", KERN_INFO), without the "MODULE: " prefix
+# and without the kernel's notices that loading it tainted the kernel.
+module_log() {
+	dmesg -c -r | sed 's/\[ *[0-9]*\.[0-9]*\] //' | grep -E "^<[0-7]>$1: " |
+		grep -vE 'taints kernel|module verification failed' | sed -E "s/^(<[0-7]>)$1: /\1/"
+}
+
+# expect_oops: this script makes the kernel oops on purpose (a panic test),
+# so the host must not count the oops and the taint (D) it leaves against the
+# boot; the script checks them itself.
+expect_oops() {
+	_oops_expected=1
+}
+
 # loaded MODULE: is MODULE in /proc/modules?
 loaded() {
 	grep -q "^$1 " /proc/modules
@@ -56,7 +71,7 @@ loaded() {
 load() {
 	_module=$1
 	shift
-	check "insmod $_module $*" insmod "/$_module.ko" "$@"
+	check "insmod $_module${*:+ $*}" insmod "/$_module.ko" "$@"
 }
 
 # unload MODULE: rmmod MODULE, as a check, and that it is gone.
@@ -77,6 +92,7 @@ load_unload_twice() {
 # finish: marks the end of the test script for the host.
 finish() {
 	echo "@@ tests-complete"
+	[ -z "${_oops_expected:-}" ] || echo "@@ oops-expected"
 	echo "@@ tainted"
 	cat /proc/sys/kernel/tainted
 	echo "@@ modules"

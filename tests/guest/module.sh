@@ -1,37 +1,40 @@
 # SPDX-License-Identifier: GPL-2.0
-# Guest side of the template module's tests (scripts/test.sh): load, reload, bad
-# input. $MODULE, the module's name, comes from /guest.env (scripts/vm.sh).
-# Each "@@ name" starts a section that the host reads and checks.
-log() { dmesg -c -r | sed 's/\[ *[0-9]*\.[0-9]*\] //' | awk 1; }
-dmesg -c >/dev/null
+# The guest side of every boot of the template module (make run, make check,
+# make test): the generic checks, which hold for whatever module the template
+# builds, then the module's own checks.
+#
+# Generic: insmod with no parameters succeeds, the module is listed, rmmod
+# succeeds and removes it, and a second round does the same. The module's
+# log and parameters are shown on the way, for make run. Then /test.sh, the
+# module's own checks (tests/module/test.sh, written like an example's
+# test.sh), which ends with `finish`. $MODULE comes from /guest.env.
+. /lib.sh
 
-echo "@@ insmod"
-insmod /$MODULE.ko; echo "status=$?"
-echo "@@ load-log"
-log
-echo "@@ param-count"
-cat /sys/module/$MODULE/parameters/count
-echo "@@ modules-loaded"
-grep -c "^$MODULE " /proc/modules
-echo "@@ rmmod"
-rmmod $MODULE; echo "status=$?"
-echo "@@ unload-log"
-log
+# show_log: the kernel's messages since the last call, indented.
+show_log() {
+	kernel_log | sed 's/^/  /'
+}
 
-echo "@@ reload"
-insmod /$MODULE.ko count=1; echo "status=$?"
-rmmod $MODULE; echo "status=$?"
-echo "@@ reload-log"
-log
+echo "Linux $(uname -r) is up."
+echo "# insmod $MODULE.ko"
+check "insmod $MODULE.ko succeeds" insmod "/$MODULE.ko"
+show_log
+check "$MODULE is listed in /proc/modules" loaded "$MODULE"
+for param in /sys/module/"$MODULE"/parameters/*; do
+	[ -e "$param" ] || continue
+	echo "# cat $param"
+	cat "$param"
+done
+echo "# rmmod $MODULE"
+check "rmmod $MODULE succeeds" rmmod "$MODULE"
+show_log
+check "$MODULE is no longer listed after rmmod" eval "! loaded $MODULE"
+check "a second insmod and rmmod succeed" eval "insmod /$MODULE.ko && rmmod $MODULE"
+kernel_log >/dev/null
 
-echo "@@ bad-count"
-insmod /$MODULE.ko count=99 2>&1; echo "status=$?"
-echo "@@ bad-count-log"
-log
-echo "@@ modules-after-bad-count"
-grep -c "^$MODULE " /proc/modules
-
-echo "@@ tainted"
-cat /proc/sys/kernel/tainted
-echo "@@ full-log"
-dmesg
+if [ -f /test.sh ]; then
+	echo "# the module's own checks (tests/module/test.sh)"
+	. /test.sh
+else
+	finish
+fi
