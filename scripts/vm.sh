@@ -13,7 +13,8 @@
 # powers off when the script ends. On a kernel with kmemleak, the guest log
 # ends with a "@@ kmemleak" section: the leaks a scan found after the script.
 # Needs no root: QEMU emulates the machine (TCG), so it works where KVM is
-# missing or unusable; QEMU_ACCEL=kvm opts in.
+# missing or unusable; QEMU_ACCEL=kvm opts in. VM_QEMU_ARGS adds QEMU
+# arguments (e.g. "-device edu" for an emulated PCI device).
 #
 # A boot that dies before the guest script starts (a kernel panic, an oops or
 # a time-out while the kernel boots, before any module can have been loaded)
@@ -104,7 +105,7 @@ boot() {
 		-append "$cmdline" \
 		-display none -no-reboot -nodefaults \
 		-serial "file:$work/console.log" -serial "file:$work/guest.log" \
-		</dev/null >"$work/qemu.log" 2>&1 &
+		${VM_QEMU_ARGS:-} </dev/null >"$work/qemu.log" 2>&1 & # (one argument per word)
 	local qemu=$!
 	# A kernel that oopses or panics before the script starts may hang
 	# instead of rebooting: stop it then rather than at the time-out.
