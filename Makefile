@@ -7,6 +7,7 @@
 #   make EXAMPLE=<name>      build the example examples/<name> as build/rust_<name>.ko
 #   make run [KERNEL=6.12]   build for a Debian kernel, boot it in QEMU, load the module, run its checks
 #   make check [KERNEL=6.12] the quick loop: build, one boot, the generic and the module's own checks
+#   make check EXAMPLE=<name>  ... the same for an example: its build and one boot of its test.sh
 #   make test                host unit tests, then the VM suite on Debian 5.10, 6.1 and 6.12
 #   make test-example EXAMPLE=<name> [KERNELS=6.1]   only that example's VM tests
 #   make dkms                register with DKMS: rebuilt for every kernel installed later
@@ -309,9 +310,10 @@ setup:
 run:
 	$(Q)scripts/run.sh $(KERNEL) $(EXAMPLE)
 
-# One boot of KERNEL: the generic checks and the module's own (tests/module/).
+# One boot of KERNEL: the generic checks and the module's own (tests/module/),
+# or, with EXAMPLE=<name>, that example's.
 check:
-	$(Q)scripts/check.sh $(KERNEL)
+	$(Q)scripts/check.sh $(KERNEL) $(EXAMPLE)
 
 # Host unit tests and the VM suite, one line per check (scripts/test.sh).
 test:

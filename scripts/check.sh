@@ -7,18 +7,23 @@
 # the module's own checks (tests/module/test.sh). One line per check; the
 # last line is "N passed, M failed", and the exit status is non-zero if any
 # check failed. `make test` runs these and much more, on every kernel.
+# With an example's name, that example's build and boot instead (as make
+# test-example does, on one kernel).
 #
-#   scripts/check.sh [series]          default: 6.1
+#   scripts/check.sh [series [example]]          default: 6.1
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 cd "$top"
 
 series=${1:-6.1}
+example=${2:-}
 module=$(template_module)
 "$top/scripts/setup.sh" || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
-echo "Debian $series, $module:"
-if ! kdir=$(kernel_dir "$series"); then
+if [[ -n $example ]]; then
+	echo "Debian $series, example $example:"
+	example_tests "$series" "$example"
+elif ! kdir=$(kernel_dir "$series"); then
 	check "$series: fetch the Debian kernel and headers" false
 elif build_checks "$series: " "$series" "$kdir" "$module"; then
 	own_boot "$series: " "$series" "$kdir" "$module"

@@ -270,28 +270,6 @@ status=0" "$(section signed "$log")"
 	check "$series: the DKMS-built $module.ko is for $release (vermagic '$vermagic')" eval '[[ $vermagic == "$release "* ]]'
 }
 
-# --- The examples on one Debian kernel --------------------------------------------
-
-# example_tests SERIES NAME: builds examples/NAME, boots the kernel with it and
-# runs examples/NAME/test.sh in the guest; each PASS/FAIL line the guest
-# prints is one check here.
-example_tests() {
-	local series=$1 name=$2 module=rust_$2
-	local kdir build vmout programs
-	kdir=$(kernel_dir "$series") || return
-	build=$(build_dir "$series")
-
-	build_checks "$series: $name: " "$series" "$kdir" "$module" EXAMPLE="$name" || return
-	programs=$(build_test_programs "examples/$name")
-	check "$series: $name: the user-space test programs build" [ "$?" = 0 ]
-
-	vmout=$build/vm-$name
-	# shellcheck disable=SC2086 # one program path per word
-	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" "examples/$name/test.sh" \
-		tests/guest/lib.sh "$build/$module.ko" $programs
-	boot_checks "$series: $name: " "$vmout" "" "$module"
-}
-
 # Examples with a test script, or those named in $EXAMPLES.
 examples=${EXAMPLES:-$(tested_examples)}
 
