@@ -17,7 +17,9 @@
 //! Reads and writes start at the file's position and move it on. A read
 //! stops at the end of the data; a write that does not fit stores what fits,
 //! and one that starts at the end of the buffer fails with `ENOSPC`. A bad
-//! user pointer fails with `EFAULT`. The data stays until the module is
+//! user pointer fails with `EFAULT`; a write whose buffer turns bad partway
+//! stores the bytes before the bad one and returns their count (a short
+//! write, as a regular file does). The data stays until the module is
 //! unloaded (opening with `O_TRUNC` does not clear it).
 
 #![no_std]
@@ -34,9 +36,6 @@ const CAPACITY: usize = 4096;
 struct Contents {
     /// Always `CAPACITY` bytes long, allocated once at load.
     bytes: Vec<u8>,
-    /// Where a write lands first, also `CAPACITY` bytes: a copy from user
-    /// memory that faults leaves zeroes behind, which must not reach `bytes`.
-    incoming: Vec<u8>,
     /// The end of the data: the highest offset written so far.
     size: usize,
 }
@@ -71,22 +70,23 @@ impl FileOperations for Buffer {
             return Ok(0);
         }
         let mut guard = self.contents.lock();
-        let Contents { bytes, incoming, size } = &mut *guard;
+        let Contents { bytes, size } = &mut *guard;
         let start = index(*offset)?;
         if start >= CAPACITY {
             return Err(ENOSPC);
         }
         let count = input.len().min(CAPACITY - start);
-        // All or nothing: a bad pointer (EFAULT) leaves the data as it was.
-        input.read_slice(&mut incoming[..count])?;
+        // Like a regular file: a buffer that turns bad partway gives a short
+        // write of the bytes before the bad one, a bad start EFAULT; bytes
+        // not copied are left as they were.
+        let copied = input.read_slice_partial(&mut bytes[start..start + count])?;
         // Writing past the end of the data leaves a gap that reads as zeroes.
         if start > *size {
             bytes[*size..start].fill(0);
         }
-        bytes[start..start + count].copy_from_slice(&incoming[..count]);
-        *size = (*size).max(start + count);
-        *offset += count as i64;
-        Ok(count)
+        *size = (*size).max(start + copied);
+        *offset += copied as i64;
+        Ok(copied)
     }
 
     fn seek(&self, current: i64, from: SeekFrom) -> Result<i64> {
@@ -111,8 +111,8 @@ struct Chardev {
 
 impl Module for Chardev {
     fn init() -> Result<Self> {
-        // Allocate both buffers now, so writes never allocate.
-        let buffer = Buffer { contents: Mutex::new(Contents { bytes: zeroed()?, incoming: zeroed()?, size: 0 })? };
+        // Allocate the buffer now, so writes never allocate.
+        let buffer = Buffer { contents: Mutex::new(Contents { bytes: zeroed()?, size: 0 })? };
 
         let device = MiscDevice::register(c"rust_chardev", buffer)?;
         pr_info!("/dev/rust_chardev is ready ({CAPACITY} bytes)");

@@ -10,6 +10,7 @@
  *   read:N        read up to N bytes; prints the count and the bytes read
  *   seek:set:N    lseek(fd, N, SEEK_SET); also seek:cur:N and seek:end:N
  *   write-bad:N   write N bytes from the address 1 (never mapped)
+ *   write-edge:N:M  write N bytes of 'e' of which only the first M are mapped
  *   read-bad:N    read N bytes into a page that was just unmapped
  *
  * Each OP prints one line: "write=5", "read=3 abc", "seek=4090", or the
@@ -97,6 +98,16 @@ static void run(int fd, char *op)
 		report("seek", lseek(fd, atol(arg + 4), whence));
 	} else if (!strcmp(op, "write-bad")) {
 		report("write", write(fd, (void *)1, atol(arg)));
+	} else if (!strcmp(op, "write-edge")) {
+		/* Two pages, the second unmapped: M bytes of 'e' before the hole. */
+		long page = sysconf(_SC_PAGESIZE);
+		char *addr = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *colon = strchr(arg, ':');
+
+		if (addr == MAP_FAILED || !colon || munmap(addr + page, page))
+			exit(2);
+		memset(addr, 'e', page);
+		report("write", write(fd, addr + page - atol(colon + 1), atol(arg)));
 	} else if (!strcmp(op, "read-bad")) {
 		report("read", read(fd, unmapped_page(), atol(arg)));
 	} else {

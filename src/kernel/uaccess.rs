@@ -34,6 +34,7 @@ use crate::error::{code::EFAULT, Result};
 
 extern "C" {
     fn rust_helper_uaccess_copy_from_user(to: *mut c_void, from: *const c_void, n: usize) -> usize;
+    fn rust_helper_uaccess_copy_from_user_partial(to: *mut c_void, from: *const c_void, n: usize) -> usize;
     fn rust_helper_uaccess_copy_to_user(to: *mut c_void, from: *const c_void, n: usize) -> usize;
 }
 
@@ -174,6 +175,39 @@ impl UserSliceReader<'_> {
         }
         self.advance(out.len());
         Ok(())
+    }
+
+    /// Copies the next bytes into `out`, as many as can be read, at most
+    /// `out.len()` and what is left: the copy stops at the first byte of the
+    /// user range that cannot be read. This is the kernel's own answer for a
+    /// `write(2)` whose buffer turns bad partway: a short write of what came
+    /// before the bad byte (as for a regular file), and `EFAULT` only when
+    /// nothing could be copied.
+    ///
+    /// Moves past the bytes copied and returns their count. The bytes of
+    /// `out` past that count are left as they were (`read_slice`, which
+    /// wraps `copy_from_user()`, zeroes them), so `out` can be the final
+    /// place of the data: a fault changes nothing that was not copied.
+    ///
+    /// Wraps `access_ok()` and `__copy_from_user()` (`helpers/uaccess.c`).
+    /// Process context only: it may sleep to fault pages in.
+    pub fn read_slice_partial(&mut self, out: &mut [u8]) -> Result<usize> {
+        let n = out.len().min(self.len);
+        if n == 0 {
+            return Ok(0);
+        }
+        // SAFETY: `out` is valid for writing `n <= out.len()` bytes. The
+        // source is a user address, which the helper checks (access_ok) and
+        // never trusts; the constructor's contract puts us in the process
+        // that passed it, in a context that may sleep.
+        let missed =
+            unsafe { rust_helper_uaccess_copy_from_user_partial(out.as_mut_ptr().cast(), self.addr as *const c_void, n) };
+        let copied = n - missed.min(n);
+        if copied == 0 {
+            return Err(EFAULT);
+        }
+        self.advance(copied);
+        Ok(copied)
     }
 
     /// Reads one value of a [`Pod`] type (an integer, an array, a

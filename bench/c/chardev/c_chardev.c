@@ -10,7 +10,9 @@
  *     that starts at or past the end of the buffer fails with ENOSPC;
  *     writing past the end of the data leaves a gap of zeroes;
  *   - SEEK_END counts from the end of the data, negative positions are
- *     EINVAL, a bad user pointer is EFAULT and moves nothing;
+ *     EINVAL, a bad user pointer is EFAULT and moves nothing, and a write
+ *     whose buffer turns bad partway stores the bytes before the bad one
+ *     and returns their count;
  *   - one struct mutex around the buffer, allocated once at load.
  *
  * The difference is the one being measured: here the file operations are
@@ -27,6 +29,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <asm/barrier.h>
 
 #define CAPACITY 4096
 
@@ -66,9 +69,12 @@ out:
 static ssize_t c_chardev_write(struct file *file, const char __user *buf, size_t count,
 			       loff_t *pos)
 {
-	size_t start;
+	size_t start, copied;
 	ssize_t ret;
 
+	/* Like a regular file: writing nothing changes nothing, anywhere. */
+	if (!count)
+		return 0;
 	mutex_lock(&buffer.lock);
 	if (*pos < 0) {
 		ret = -EINVAL;
@@ -80,15 +86,27 @@ static ssize_t c_chardev_write(struct file *file, const char __user *buf, size_t
 		goto out;
 	}
 	count = min_t(size_t, count, CAPACITY - start);
-	if (start > buffer.size)
-		memset(buffer.bytes + buffer.size, 0, start - buffer.size);
-	if (copy_from_user(buffer.bytes + start, buf, count)) {
+	/*
+	 * A buffer that turns bad partway gives a short write of the bytes
+	 * before the bad one, a bad start EFAULT; bytes not copied are left as
+	 * they were (copy_from_user() would zero them): the Rust example's
+	 * read_slice_partial(), helpers/uaccess.c.
+	 */
+	if (!access_ok(buf, count)) {
 		ret = -EFAULT;
 		goto out;
 	}
-	buffer.size = max(buffer.size, start + count);
-	*pos += count;
-	ret = count;
+	barrier_nospec();
+	copied = count - __copy_from_user(buffer.bytes + start, buf, count);
+	if (!copied) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (start > buffer.size)
+		memset(buffer.bytes + buffer.size, 0, start - buffer.size);
+	buffer.size = max(buffer.size, start + copied);
+	*pos += copied;
+	ret = copied;
 out:
 	mutex_unlock(&buffer.lock);
 	return ret;

@@ -7,11 +7,26 @@
  * them through these helpers. They check that the user range is in user space
  * (access_ok), handle page faults (which may sleep), and return how many bytes
  * they could NOT copy: 0 means all of them.
+ *
+ * copy_from_user() zeroes the bytes of the destination it could not fill, so
+ * that a caller who ignores the count never sees stale kernel memory. A write
+ * whose user buffer turns bad partway wants the opposite: the bytes before
+ * the bad one, and the destination past them left as it was, so that it can
+ * copy straight into its data and return a short count (what the kernel's own
+ * file writes do, through the iov_iter copies). That is
+ * rust_helper_uaccess_copy_from_user_partial(): access_ok() on the whole
+ * range, the speculation barrier copy_from_user() has after it, then
+ * __copy_from_user(), which does not zero. raw_copy_from_user()'s contract
+ * (include/linux/uaccess.h) makes it exact: when it returns N, the first
+ * n - N bytes are copied and everything past them is left unmodified.
  */
 #include <linux/uaccess.h>
+#include <asm/barrier.h>
 
 unsigned long rust_helper_uaccess_copy_from_user(void *to, const void __user *from,
 						 unsigned long n);
+unsigned long rust_helper_uaccess_copy_from_user_partial(void *to, const void __user *from,
+							 unsigned long n);
 unsigned long rust_helper_uaccess_copy_to_user(void __user *to, const void *from,
 					       unsigned long n);
 
@@ -19,6 +34,15 @@ unsigned long rust_helper_uaccess_copy_from_user(void *to, const void __user *fr
 						 unsigned long n)
 {
 	return copy_from_user(to, from, n);
+}
+
+unsigned long rust_helper_uaccess_copy_from_user_partial(void *to, const void __user *from,
+							 unsigned long n)
+{
+	if (!access_ok(from, n))
+		return n;
+	barrier_nospec();
+	return __copy_from_user(to, from, n);
 }
 
 unsigned long rust_helper_uaccess_copy_to_user(void __user *to, const void *from,
