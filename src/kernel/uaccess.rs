@@ -200,8 +200,9 @@ impl UserSliceReader<'_> {
         // source is a user address, which the helper checks (access_ok) and
         // never trusts; the constructor's contract puts us in the process
         // that passed it, in a context that may sleep.
-        let missed =
-            unsafe { rust_helper_uaccess_copy_from_user_partial(out.as_mut_ptr().cast(), self.addr as *const c_void, n) };
+        let missed = unsafe {
+            rust_helper_uaccess_copy_from_user_partial(out.as_mut_ptr().cast(), self.addr as *const c_void, n)
+        };
         let copied = n - missed.min(n);
         if copied == 0 {
             return Err(EFAULT);
