@@ -87,6 +87,11 @@ chmod +x "$root/init"
 accel=${QEMU_ACCEL:-tcg}
 cpu=max
 [[ $accel == kvm ]] && cpu=host
+# thread=single: one host thread runs both virtual CPUs in turn. With a thread
+# each (QEMU's default), a CPU can run a stale translation of kernel code that
+# the other is patching (text_poke_bp's int3), and oops on an int3 that memory
+# no longer holds (docs/testing.md). The guest still has two CPUs.
+[[ $accel == tcg ]] && accel=tcg,thread=single
 timeout=${VM_TIMEOUT:-300}
 # no_timer_check: the kernel's check that the IO-APIC timer ticks (a short
 # busy loop, check_timer()) fails when the host does not give the guest the
