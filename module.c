@@ -56,8 +56,8 @@ MODULE_LICENSE("GPL");
 	extern type rust_param_##name;						\
 	module_param_named(name, rust_param_##name, ptype, perm);		\
 	MODULE_PARM_DESC(name, desc);						\
-	type rust_param_get_##name(void);					\
-	type rust_param_get_##name(void)					\
+	type rust_getparam_##name(void);					\
+	type rust_getparam_##name(void)					\
 	{									\
 		type v;								\
 										\
@@ -75,8 +75,8 @@ MODULE_LICENSE("GPL");
 	extern char *rust_param_##name;						\
 	module_param_named(name, rust_param_##name, charp, perm);		\
 	MODULE_PARM_DESC(name, desc);						\
-	size_t rust_param_get_##name(char *buf, size_t size);			\
-	size_t rust_param_get_##name(char *buf, size_t size)			\
+	size_t rust_getparam_##name(char *buf, size_t size);			\
+	size_t rust_getparam_##name(char *buf, size_t size)			\
 	{									\
 		size_t len;							\
 										\

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+# The safety tests (issue 12): the edges where safe Rust meets C, the kernel
+# and the build, on one Debian kernel. Sourced by scripts/test.sh after
+# scripts/lib.sh (it uses $top, kernel_dir, build_for, check...):
+#
+#   safety_tests SERIES
+#
+# builds tests/safety/safety (rust_safety.ko), checks what the build printed
+# and what it made, boots SERIES once with tests/safety/guest.sh, and reports
+# one line per check.
+
+safety_tests() {
+	local series=$1 kdir build out status case log vmout
+	local ko module=rust_safety
+	echo "Debian $series: safety"
+	kdir=$(kernel_dir "$series") || { check "$series: safety: fetch the Debian kernel" false; return; }
+	build=$(build_dir "$series")
+	ko=$build/$module.ko
+
+	# Names module! must refuse at compile time, each with a message that
+	# says why (a host cargo check: module! is the same on every target).
+	for case in raw:r#type non_ascii:größe too_long:'LONG_abcdefghij.*x' str_prefix:'`x` and `str_x`'; do
+		out=$(cd "$top" && RUSTFLAGS="--cfg safety_reject --cfg safety_reject=\"${case%%:*}\"" \
+			cargo check --quiet --example safety --target-dir "$top/build/safety-reject" 2>&1)
+		status=$?
+		check "$series: safety: module! rejects the parameter name case ${case%%:*} at compile time, naming it" \
+			eval '[[ $status != 0 ]] && has "$out" "^error.*module!: .*${case#*:}"'
+	done
+
+	out=$(build_for "$series" "$kdir" EXAMPLE=safety 2>&1)
+	status=$?
+	echo "$out" >"$top/build/debian-$series.safety.build.log"
+	check "$series: safety: make EXAMPLE=safety builds $module.ko" [ "$status" = 0 ]
+	[[ $status == 0 ]] || return
+	check "$series: safety: modinfo lists every parameter by its exact name" same \
+		"N MAX_DEVICES camelCase _leading x9 x get_x GREETING LONG_$(printf 'abcdefghij%.0s' {1..25})" \
+		"$(PATH=$PATH:/sbin:/usr/sbin modinfo -F parm "$ko" | sed 's/:.*//' | tr '\n' ' ' | sed 's/ $//')"
+
+	vmout=$build/vm-safety
+	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/safety/guest.sh tests/guest/lib.sh "$ko"
+	log=$vmout/guest.log
+	boot_checks "$series: safety: " "$vmout"
+}

@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of the safety tests (tests/safety/checks.sh): rust_safety
+# (tests/safety/safety/safety.rs) at the edges where Rust hands names, text
+# and code to C and to the kernel. Every check here runs on a kernel that must
+# stay clean; the host reads the checks before "@@ tests-complete".
+. /lib.sh
+
+dir=/sys/module/rust_safety/parameters
+long=LONG_abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij
+
+# --- Parameter names: every one module! accepts works end to end ------------------
+
+load rust_safety MAX_DEVICES=5 N=-1 GREETING=hi x=10 get_x=20 $long=3 _leading=0
+expect "init reads each parameter by its exact name, upper case and 255 bytes included" \
+	"rust_safety: params: N=-1 MAX_DEVICES=5 camelCase=7 _leading=false x9=9 x=10 get_x=20 GREETING=hi long=3" \
+	"$(kernel_log | grep '^rust_safety: params:')"
+expect "sysfs has one file per parameter, named as in module!" \
+	"GREETING $long MAX_DEVICES N _leading camelCase get_x x x9" "$(ls $dir | sort | tr '\n' ' ' | sed 's/ $//')"
+echo 6 >$dir/MAX_DEVICES
+expect "a write to /sys/.../parameters/MAX_DEVICES reads back" 6 "$(cat $dir/MAX_DEVICES)"
+expect "the 255-byte parameter's sysfs file reads its value" 3 "$(cat $dir/$long)"
+unload rust_safety
+
+finish

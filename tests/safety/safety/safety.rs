@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+//! rust_safety: the edges where Rust hands names, text and code to C and to
+//! the kernel, each exercised once, for the safety tests (tests/safety/).
+//!
+//! - Parameter names: upper case, mixed case, a leading `_`, digits, a name
+//!   that is `get_` and another's name, and one of 255 bytes, the longest a
+//!   sysfs file name can be. Init logs every value it reads.
+//!
+//! ```text
+//! $ insmod rust_safety.ko MAX_DEVICES=5 N=-1 GREETING=hi
+//! rust_safety: params: N=-1 MAX_DEVICES=5 camelCase=7 _leading=false x9=9 x=1 get_x=2 GREETING=hi long=255
+//! ```
+//!
+//! With `--cfg safety_reject --cfg safety_reject="<case>"` (a host `cargo check` in
+//! tests/safety/checks.sh), `module!` is given a name it must refuse at
+//! compile time instead.
+
+#![no_std]
+
+use kernel::prelude::*;
+
+struct Safety;
+
+#[cfg(not(safety_reject))]
+impl Module for Safety {
+    fn init() -> Result<Self> {
+        pr_info!(
+            "params: N={} MAX_DEVICES={} camelCase={} _leading={} x9={} x={} get_x={} GREETING={} long={}",
+            params::N.get(),
+            params::MAX_DEVICES.get(),
+            params::camelCase.get(),
+            params::_leading.get(),
+            params::x9.get(),
+            params::x.get(),
+            params::get_x.get(),
+            params::GREETING.get()?,
+            params::LONG_abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij.get(),
+        );
+        Ok(Safety)
+    }
+}
+
+#[cfg(not(safety_reject))]
+module! {
+    type: Safety,
+    author: "The rust-kmod template authors",
+    description: "Safety edges",
+    params: {
+        N: i32 = 1, 0o444, "One upper-case letter",
+        MAX_DEVICES: i32 = 8, 0o644, "Upper case with an underscore",
+        camelCase: u32 = 7, 0o444, "Mixed case",
+        _leading: bool = true, 0o444, "A leading underscore",
+        x9: u64 = 9, 0o444, "A digit",
+        x: i32 = 1, 0o444, "Whose getter was once rust_param_get_x",
+        get_x: i32 = 2, 0o444, "Whose storage was once rust_param_get_x",
+        GREETING: str = "hello", 0o444, "An upper-case string parameter",
+        LONG_abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij: i32 = 255, 0o444, "A 255-byte name",
+    },
+}
+
+// Names module! must refuse, one per case, each with its message.
+#[cfg(safety_reject)]
+impl Module for Safety {
+    fn init() -> Result<Self> {
+        Ok(Safety)
+    }
+}
+
+#[cfg(safety_reject = "raw")]
+module! {
+    type: Safety, author: "a", description: "d",
+    params: { r#type: i32 = 1, 0o444, "A raw identifier" },
+}
+
+#[cfg(safety_reject = "non_ascii")]
+module! {
+    type: Safety, author: "a", description: "d",
+    params: { größe: i32 = 1, 0o444, "A non-ASCII name" },
+}
+
+#[cfg(safety_reject = "too_long")]
+module! {
+    type: Safety, author: "a", description: "d",
+    params: { LONG_abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijx: i32 = 1, 0o444, "256 bytes" },
+}
+
+#[cfg(safety_reject = "str_prefix")]
+module! {
+    type: Safety, author: "a", description: "d",
+    params: { x: i32 = 1, 0o444, "x", str_x: i32 = 2, 0o444, "__param_str_x twice" },
+}
