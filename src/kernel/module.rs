@@ -94,6 +94,10 @@ fn report_leaks(when: &str) {
 /// parameter's value lives in a Rust static, `rust_param_<name>`, with its
 /// default; `module_param()` in C points the kernel at it.
 ///
+/// The author, the description and the parameters' descriptions reach
+/// `modinfo` byte for byte (quotes, backslashes, `%`, UTF-8...); each must be
+/// one line without NUL, or the build fails with a message saying so.
+///
 /// A parameter's name crosses to C as it is written: ASCII letters, digits
 /// and `_`, upper or lower case, up to 255 bytes. A name C cannot carry (a
 /// raw identifier such as `r#type`, a non-ASCII one) or two names whose C

@@ -32,9 +32,20 @@ safety_tests() {
 	echo "$out" >"$top/build/debian-$series.safety.build.log"
 	check "$series: safety: make EXAMPLE=safety builds $module.ko" [ "$status" = 0 ]
 	[[ $status == 0 ]] || return
+	check "$series: safety: the build prints no warnings" lacks "$out" '[Ww]arning'
+	# Metadata, byte for byte (module! strings in tests/safety/safety/safety.rs).
+	local modinfo="env PATH=$PATH:/sbin:/usr/sbin modinfo"
+	check "$series: safety: modinfo shows the author byte for byte: quotes, a last backslash" same \
+		"Jane \"JD\" O'Doe <jd@example.org> \\" "$($modinfo -F author "$ko")"
+	check "$series: safety: modinfo shows the description byte for byte: backslashes, %, */, ??/, tab, |, UTF-8" same \
+		"Paths like C:\\temp, back\\slash, 100% %s, */ /*, ??/ ??=, $(printf '\t')tab, a|b, größe 🦀" \
+		"$($modinfo -F description "$ko")"
+	check "$series: safety: modinfo shows a parameter's description byte for byte" same \
+		"GREETING:An upper-case string parameter: \"%d\" \\n */ ??/ ü \\ (charp)" \
+		"$($modinfo -F parm "$ko" | grep '^GREETING:')"
 	check "$series: safety: modinfo lists every parameter by its exact name" same \
 		"N MAX_DEVICES camelCase _leading x9 x get_x GREETING LONG_$(printf 'abcdefghij%.0s' {1..25})" \
-		"$(PATH=$PATH:/sbin:/usr/sbin modinfo -F parm "$ko" | sed 's/:.*//' | tr '\n' ' ' | sed 's/ $//')"
+		"$($modinfo -F parm "$ko" | sed 's/:.*//' | tr '\n' ' ' | sed 's/ $//')"
 
 	vmout=$build/vm-safety
 	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/safety/guest.sh tests/guest/lib.sh "$ko"

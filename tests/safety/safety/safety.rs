@@ -5,6 +5,9 @@
 //! - Parameter names: upper case, mixed case, a leading `_`, digits, a name
 //!   that is `get_` and another's name, and one of 255 bytes, the longest a
 //!   sysfs file name can be. Init logs every value it reads.
+//! - Metadata: an author, a description and a parameter description with
+//!   quotes, backslashes (one of them last), `%`, `*/`, trigraphs, a tab, `|`
+//!   and UTF-8, which `modinfo` must show byte for byte.
 //!
 //! ```text
 //! $ insmod rust_safety.ko MAX_DEVICES=5 N=-1 GREETING=hi
@@ -43,8 +46,8 @@ impl Module for Safety {
 #[cfg(not(safety_reject))]
 module! {
     type: Safety,
-    author: "The rust-kmod template authors",
-    description: "Safety edges",
+    author: "Jane \"JD\" O'Doe <jd@example.org> \\",
+    description: "Paths like C:\\temp, back\\slash, 100% %s, */ /*, ??/ ??=, \ttab, a|b, größe 🦀",
     params: {
         N: i32 = 1, 0o444, "One upper-case letter",
         MAX_DEVICES: i32 = 8, 0o644, "Upper case with an underscore",
@@ -53,7 +56,7 @@ module! {
         x9: u64 = 9, 0o444, "A digit",
         x: i32 = 1, 0o444, "Whose getter was once rust_param_get_x",
         get_x: i32 = 2, 0o444, "Whose storage was once rust_param_get_x",
-        GREETING: str = "hello", 0o444, "An upper-case string parameter",
+        GREETING: str = "hello", 0o444, "An upper-case string parameter: \"%d\" \\n */ ??/ ü \\",
         LONG_abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij: i32 = 255, 0o444, "A 255-byte name",
     },
 }
