@@ -11,14 +11,20 @@ long=LONG_abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij
 # --- Parameter names: every one module! accepts works end to end ------------------
 
 load rust_safety MAX_DEVICES=5 N=-1 GREETING=hi x=10 get_x=20 $long=3 _leading=0
+init_log=$(kernel_log)
 expect "init reads each parameter by its exact name, upper case and 255 bytes included" \
 	"rust_safety: params: N=-1 MAX_DEVICES=5 camelCase=7 _leading=false x9=9 x=10 get_x=20 GREETING=hi long=3" \
-	"$(kernel_log | grep '^rust_safety: params:')"
+	"$(printf '%s\n' "$init_log" | grep '^rust_safety: params:')"
 expect "sysfs has one file per parameter, named as in module!" \
 	"GREETING $long MAX_DEVICES N _leading camelCase get_x x x9" "$(ls $dir | sort | tr '\n' ' ' | sed 's/ $//')"
 echo 6 >$dir/MAX_DEVICES
 expect "a write to /sys/.../parameters/MAX_DEVICES reads back" 6 "$(cat $dir/MAX_DEVICES)"
 expect "the 255-byte parameter's sysfs file reads its value" 3 "$(cat $dir/$long)"
 unload rust_safety
+
+# --- A NUL byte in a printed line ---------------------------------------------
+
+expect "a line with a NUL byte reaches the log whole, the NUL shown as \\x00" \
+	'rust_safety: name=ab\x00cd id=42' "$(printf '%s\n' "$init_log" | grep '^rust_safety: name=')"
 
 finish

@@ -8,10 +8,12 @@
 //! - Metadata: an author, a description and a parameter description with
 //!   quotes, backslashes (one of them last), `%`, `*/`, trigraphs, a tab, `|`
 //!   and UTF-8, which `modinfo` must show byte for byte.
+//! - A NUL byte in a printed line, which must not end the line.
 //!
 //! ```text
 //! $ insmod rust_safety.ko MAX_DEVICES=5 N=-1 GREETING=hi
 //! rust_safety: params: N=-1 MAX_DEVICES=5 camelCase=7 _leading=false x9=9 x=1 get_x=2 GREETING=hi long=255
+//! rust_safety: name=ab\x00cd id=42
 //! ```
 //!
 //! With `--cfg safety_reject --cfg safety_reject="<case>"` (a host `cargo check` in
@@ -39,6 +41,9 @@ impl Module for Safety {
             params::GREETING.get()?,
             params::LONG_abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij.get(),
         );
+        // A NUL inside a line: the whole line reaches the log.
+        let name = "ab\0cd";
+        pr_info!("name={name} id={}", 42);
         Ok(Safety)
     }
 }
