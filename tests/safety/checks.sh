@@ -44,11 +44,30 @@ safety_tests() {
 		"GREETING:An upper-case string parameter: \"%d\" \\n */ ??/ ü \\ (charp)" \
 		"$($modinfo -F parm "$ko" | grep '^GREETING:')"
 	check "$series: safety: modinfo lists every parameter by its exact name" same \
-		"N MAX_DEVICES camelCase _leading x9 x get_x GREETING LONG_$(printf 'abcdefghij%.0s' {1..25})" \
+		"N MAX_DEVICES camelCase _leading x9 x get_x GREETING LONG_$(printf 'abcdefghij%.0s' {1..25}) panic_in_fmt" \
 		"$($modinfo -F parm "$ko" | sed 's/:.*//' | tr '\n' ' ' | sed 's/ $//')"
 
 	vmout=$build/vm-safety
 	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/safety/guest.sh tests/guest/lib.sh "$ko"
 	log=$vmout/guest.log
-	boot_checks "$series: safety: " "$vmout"
+	# Everything before the panic test must leave the kernel log clean.
+	sed '/rust_safety test: panic while formatting starts/,$d' "$vmout/console.log" >"$vmout/console-before-panic.log"
+	boot_checks "$series: safety: " "$vmout" "$vmout/console-before-panic.log"
+
+	# A panic while formatting a panic message: one oops, both locations.
+	local panic_log after where
+	panic_log=$(section panic-in-fmt-log "$log")
+	after=$(sed -n '/rust_safety test: panic while formatting starts/,$p' "$vmout/console.log")
+	where=$(cd "$top" && awk '
+		/panic!\("a panic whose message panics/ { outer = FILENAME ":" NR ":" index($0, "panic!") }
+		/panic!\("formatting panics/ { inner = FILENAME ":" NR ":" index($0, "panic!") }
+		END { print outer ", and again while formatting its message at " inner }' tests/safety/safety/safety.rs)
+	check "$series: safety: a panic while formatting a panic message fails insmod" \
+		lacks "$(section panic-in-fmt "$log")" '^status=0$'
+	check "$series: safety: ... logs both locations, once, at KERN_EMERG" same \
+		"rust_safety: panicked at $where" "$(grep '^rust_safety: panicked' <<<"$panic_log")"
+	check "$series: safety: ... and oopses once, through BUG()" same 1 "$(grep -c 'kernel BUG at .*module\.c' <<<"$after")"
+	check "$series: safety: ... without overflowing the stack or panicking the kernel" \
+		lacks "$after" 'stack guard page|double fault|Kernel panic|Kernel stack overflow'
+	check "$series: safety: ... and the kernel keeps running" has "$(section alive "$log")" '^still running'
 }

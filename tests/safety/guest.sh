@@ -16,7 +16,7 @@ expect "init reads each parameter by its exact name, upper case and 255 bytes in
 	"rust_safety: params: N=-1 MAX_DEVICES=5 camelCase=7 _leading=false x9=9 x=10 get_x=20 GREETING=hi long=3" \
 	"$(printf '%s\n' "$init_log" | grep '^rust_safety: params:')"
 expect "sysfs has one file per parameter, named as in module!" \
-	"GREETING $long MAX_DEVICES N _leading camelCase get_x x x9" "$(ls $dir | sort | tr '\n' ' ' | sed 's/ $//')"
+	"GREETING $long MAX_DEVICES N _leading camelCase get_x panic_in_fmt x x9" "$(ls $dir | sort | tr '\n' ' ' | sed 's/ $//')"
 echo 6 >$dir/MAX_DEVICES
 expect "a write to /sys/.../parameters/MAX_DEVICES reads back" 6 "$(cat $dir/MAX_DEVICES)"
 expect "the 255-byte parameter's sysfs file reads its value" 3 "$(cat $dir/$long)"
@@ -28,3 +28,14 @@ expect "a line with a NUL byte reaches the log whole, the NUL shown as \\x00" \
 	'rust_safety: name=ab\x00cd id=42' "$(printf '%s\n' "$init_log" | grep '^rust_safety: name=')"
 
 finish
+
+# --- Last, as it oopses: a panic while formatting a panic message -------------
+# The host reads these sections, and the console log after the marker.
+echo "rust_safety test: panic while formatting starts" >/dev/kmsg
+echo "@@ panic-in-fmt"
+insmod /rust_safety.ko panic_in_fmt=1
+echo "status=$?"
+echo "@@ panic-in-fmt-log"
+kernel_log
+echo "@@ alive"
+echo "still running, uptime $(cut -d' ' -f1 /proc/uptime)"

@@ -9,6 +9,8 @@
 //!   quotes, backslashes (one of them last), `%`, `*/`, trigraphs, a tab, `|`
 //!   and UTF-8, which `modinfo` must show byte for byte.
 //! - A NUL byte in a printed line, which must not end the line.
+//! - With `panic_in_fmt=1`, a panic in init whose message panics when it is
+//!   formatted: one oops, with both locations, and the kernel stays up.
 //!
 //! ```text
 //! $ insmod rust_safety.ko MAX_DEVICES=5 N=-1 GREETING=hi
@@ -22,13 +24,27 @@
 
 #![no_std]
 
+use core::fmt;
 use kernel::prelude::*;
 
 struct Safety;
 
+/// A `Display` that panics with a message that formats itself: formatting
+/// the panic message panics again, and again.
+struct PanicsWhenFormatted;
+
+impl fmt::Display for PanicsWhenFormatted {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        panic!("formatting panics: {self}")
+    }
+}
+
 #[cfg(not(safety_reject))]
 impl Module for Safety {
     fn init() -> Result<Self> {
+        if params::panic_in_fmt.get() {
+            panic!("a panic whose message panics: {}", PanicsWhenFormatted);
+        }
         pr_info!(
             "params: N={} MAX_DEVICES={} camelCase={} _leading={} x9={} x={} get_x={} GREETING={} long={}",
             params::N.get(),
@@ -63,6 +79,7 @@ module! {
         get_x: i32 = 2, 0o444, "Whose storage was once rust_param_get_x",
         GREETING: str = "hello", 0o444, "An upper-case string parameter: \"%d\" \\n */ ??/ ü \\",
         LONG_abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij: i32 = 255, 0o444, "A 255-byte name",
+        panic_in_fmt: bool = false, 0o444, "Panic in init with a message whose formatting panics",
     },
 }
 
