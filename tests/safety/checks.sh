@@ -32,7 +32,15 @@ safety_tests() {
 	echo "$out" >"$top/build/debian-$series.safety.build.log"
 	check "$series: safety: make EXAMPLE=safety builds $module.ko" [ "$status" = 0 ]
 	[[ $status == 0 ]] || return
-	check "$series: safety: the build prints no warnings" lacks "$out" '[Ww]arning'
+	# No warning or error from kbuild, objtool or modpost ("WARNING: modpost:
+	# ... (.llvmbc)", "error: objtool: Linked object detected"), although the
+	# module pulls in compiler_builtins (u128 division, float math).
+	check "$series: safety: the build prints no warning or error, with compiler_builtins linked in" \
+		lacks "$out" '[Ww]arning|WARNING|[Ee]rror'
+	check "$series: safety: the .ko has no LLVM bitcode sections" \
+		lacks "$(readelf -SW "$ko")" '\.llvm(bc|cmd)'
+	check "$series: safety: the Rust object has one file symbol, as a C object does" same 1 \
+		"$(readelf -sW "$build/$module/${module}_rust.o" | awk '$4 == "FILE"' | wc -l)"
 	# Metadata, byte for byte (module! strings in tests/safety/safety/safety.rs).
 	local modinfo="env PATH=$PATH:/sbin:/usr/sbin modinfo"
 	check "$series: safety: modinfo shows the author byte for byte: quotes, a last backslash" same \

@@ -22,6 +22,12 @@ expect "a write to /sys/.../parameters/MAX_DEVICES reads back" 6 "$(cat $dir/MAX
 expect "the 255-byte parameter's sysfs file reads its value" 3 "$(cat $dir/$long)"
 unload rust_safety
 
+# --- Code that pulls in compiler_builtins ------------------------------------------
+
+expect "u128 division and float math give the right results" \
+	"rust_safety: u128::MAX / 3 = 113427455640312821154458202477256070485, 1.0 / 3.0 = 0.333333" \
+	"$(printf '%s\n' "$init_log" | grep '^rust_safety: u128')"
+
 # --- A NUL byte in a printed line ---------------------------------------------
 
 expect "a line with a NUL byte reaches the log whole, the NUL shown as \\x00" \

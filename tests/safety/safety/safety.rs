@@ -8,6 +8,8 @@
 //! - Metadata: an author, a description and a parameter description with
 //!   quotes, backslashes (one of them last), `%`, `*/`, trigraphs, a tab, `|`
 //!   and UTF-8, which `modinfo` must show byte for byte.
+//! - Code that pulls in compiler_builtins (u128 division, float math), which
+//!   must build without a warning and link cleanly.
 //! - A NUL byte in a printed line, which must not end the line.
 //! - With `panic_in_fmt=1`, a panic in init whose message panics when it is
 //!   formatted: one oops, with both locations, and the kernel stays up.
@@ -15,6 +17,7 @@
 //! ```text
 //! $ insmod rust_safety.ko MAX_DEVICES=5 N=-1 GREETING=hi
 //! rust_safety: params: N=-1 MAX_DEVICES=5 camelCase=7 _leading=false x9=9 x=1 get_x=2 GREETING=hi long=255
+//! rust_safety: u128::MAX / 3 = 113427455640312821154458202477256070485, 1.0 / 3.0 = 0.333333
 //! rust_safety: name=ab\x00cd id=42
 //! ```
 //!
@@ -57,6 +60,11 @@ impl Module for Safety {
             params::GREETING.get()?,
             params::LONG_abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij.get(),
         );
+        // Code that needs compiler_builtins: 128-bit division and float math
+        // (soft-float: the kernel target has no SSE).
+        let quotient = core::hint::black_box(u128::MAX) / core::hint::black_box(3u128);
+        let ratio = core::hint::black_box(1.0f64) / core::hint::black_box(3.0f64);
+        pr_info!("u128::MAX / 3 = {quotient}, 1.0 / 3.0 = {ratio:.6}");
         // A NUL inside a line: the whole line reaches the log.
         let name = "ab\0cd";
         pr_info!("name={name} id={}", 42);
