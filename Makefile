@@ -79,8 +79,10 @@ kconfig := $(KDIR)/include/config/auto.conf
 -include $(kconfig)
 
 # Flags every kernel needs: optimise, and address code and data as the kernel
-# does (target.json says the same; docs/target.md).
-RUSTFLAGS_KERNEL := -O -C code-model=kernel -C relocation-model=static \
+# does (target.json says the same; docs/target.md). -Z emit-stack-sizes: each
+# function's frame size, which the build checks against CONFIG_FRAME_WARN
+# (scripts/stack-frames.sh, called from Makefile.in).
+RUSTFLAGS_KERNEL := -O -C code-model=kernel -C relocation-model=static -Z emit-stack-sizes \
 	-C force-unwind-tables=no
 
 # Flags the kernel's config demands, each the counterpart of a C flag that
@@ -204,7 +206,7 @@ $(kbuild)/Kbuild: Makefile.in Makefile $(rust_lib) FORCE
 # kbuild runs only when one of its inputs changed (it would find nothing to do
 # otherwise, but takes most of a second to find that out).
 ko_inputs = $(kbuild)/Kbuild $(rust_lib) module.c $(wildcard src/kernel/helpers/*.c) \
-	scripts/module-info.sh scripts/rust-sections.lds $(kconfig) $(wildcard $(KDIR)/Module.symvers)
+	scripts/module-info.sh scripts/rust-sections.lds scripts/stack-frames.sh $(kconfig) $(wildcard $(KDIR)/Module.symvers)
 $(ko): $(ko_inputs)
 	$(Q)$(MAKE) -C $(KDIR) M=$(kbuild) modules
 	$(Q)cp $(kbuild)/$(MODULE).ko $@

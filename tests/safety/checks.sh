@@ -55,8 +55,28 @@ safety_tests() {
 		"N MAX_DEVICES camelCase _leading x9 x get_x GREETING LONG_$(printf 'abcdefghij%.0s' {1..25}) panic_in_fmt" \
 		"$($modinfo -F parm "$ko" | sed 's/:.*//' | tr '\n' ' ' | sed 's/ $//')"
 
+	# Stack frames: over CONFIG_FRAME_WARN (2048) a warning naming the
+	# function, as gcc gives for C; beyond the kernel stack an error.
+	out=$(build_for "$series" "$kdir" EXAMPLE=frames 2>&1)
+	status=$?
+	echo "$out" >"$top/build/debian-$series.frames.build.log"
+	check "$series: safety: a 3 KB stack frame builds (rust_frames.ko)" [ "$status" = 0 ]
+	check "$series: safety: ... with a warning naming the function and its frame size" \
+		has "$out" "rust_frames_rust\.o: warning: the frame size of 3[0-9]{3} bytes is larger than 2048 bytes"
+	check "$series: safety: ... the function named as in Rust" has "$out" "In function 'frames::three_kb_frame':$"
+	check "$series: safety: ... and no other warning" same 1 "$(grep -ciE 'warning' <<<"$out")"
+	check "$series: safety: ... and no .stack_sizes section left in the .ko" \
+		lacks "$(readelf -SW "$build/rust_frames.ko" 2>&1)" 'stack_sizes'
+	out=$(build_for "$series" "$kdir" EXAMPLE=hugeframe 2>&1)
+	status=$?
+	echo "$out" >"$top/build/debian-$series.hugeframe.build.log"
+	check "$series: safety: a 24 KB stack frame, larger than the kernel stack, fails the build" [ "$status" != 0 ]
+	check "$series: safety: ... with an error naming the function, its frame size and the stack's" eval \
+		'has "$out" "In function '\''hugeframe::twenty_four_kb_frame'\'':$" &&
+		has "$out" "error: the frame size of 24[0-9]{3} bytes does not fit the kernel stack \(THREAD_SIZE, 16384 bytes\)"'
+
 	vmout=$build/vm-safety
-	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/safety/guest.sh tests/guest/lib.sh "$ko"
+	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/safety/guest.sh tests/guest/lib.sh "$ko" "$build/rust_frames.ko"
 	log=$vmout/guest.log
 	# Everything before the panic test must leave the kernel log clean.
 	sed '/rust_safety test: panic while formatting starts/,$d' "$vmout/console.log" >"$vmout/console-before-panic.log"

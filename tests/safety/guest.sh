@@ -28,6 +28,13 @@ expect "u128 division and float math give the right results" \
 	"rust_safety: u128::MAX / 3 = 113427455640312821154458202477256070485, 1.0 / 3.0 = 0.333333" \
 	"$(printf '%s\n' "$init_log" | grep '^rust_safety: u128')"
 
+# --- A 3 KB stack frame (a build warning) still runs -------------------------
+
+load rust_frames
+expect "a function with a 3 KB stack frame runs" "rust_frames: sum of a 3 KB frame: 391680" \
+	"$(kernel_log | grep '^rust_frames:')"
+unload rust_frames
+
 # --- A NUL byte in a printed line ---------------------------------------------
 
 expect "a line with a NUL byte reaches the log whole, the NUL shown as \\x00" \
