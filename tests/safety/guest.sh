@@ -49,6 +49,7 @@ echo "@@ panic-in-fmt"
 insmod /rust_safety.ko panic_in_fmt=1
 echo "status=$?"
 echo "@@ panic-in-fmt-log"
-kernel_log
+# With the level: "<0>" is KERN_EMERG.
+dmesg -c -r | sed 's/\[ *[0-9]*\.[0-9]*\] //'
 echo "@@ alive"
 echo "still running, uptime $(cut -d' ' -f1 /proc/uptime)"
