@@ -82,7 +82,8 @@ fn report_leaks(when: &str) {
 /// ```
 ///
 /// Parameter types are `bool`, `i32`, `u32`, `i64`, `u64` and `str` (C's
-/// `bool`, `int`, `uint`, `long`, `ulong` and `charp`); the permissions are
+/// `bool`, `int`, `uint`, `long`, `ulong` and `charp`; any other type is a
+/// compile-time error saying so); the permissions are
 /// those of `/sys/module/<name>/parameters/<param>` (0 hides it). The macro
 /// defines a module `params` with one [`Param`](crate::params::Param) per
 /// parameter: `params::count.get()`.

@@ -257,6 +257,13 @@ macro_rules! __param_ctype {
     (str) => {
         "charp"
     };
+    ($other:tt) => {
+        ::core::compile_error!(::core::concat!(
+            "module!: parameter type `",
+            ::core::stringify!($other),
+            "` is not supported: use bool, i32, u32, i64, u64 or str"
+        ))
+    };
 }
 
 /// A compile-time error, with the rule, for a parameter name C cannot carry.
@@ -315,6 +322,9 @@ macro_rules! __param {
     };
     ($name:ident, $ty:tt, $default:expr, $doc:literal) => {
         $crate::__param_name_check!($name);
+        // A type C's module_param() has no counterpart for fails here, on
+        // every target.
+        const _: &str = $crate::__param_ctype!($ty);
         #[doc = $doc]
         #[cfg(target_os = "none")]
         pub static $name: $crate::params::Param<$ty> = {

@@ -91,7 +91,7 @@ module! {
     },
 }
 
-// Names module! must refuse, one per case, each with its message.
+// Names (and a type) module! must refuse, one per case, each with its message.
 #[cfg(safety_reject)]
 impl Module for Safety {
     fn init() -> Result<Self> {
@@ -115,6 +115,12 @@ module! {
 module! {
     type: Safety, author: "a", description: "d",
     params: { LONG_abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijx: i32 = 1, 0o444, "256 bytes" },
+}
+
+#[cfg(safety_reject = "type")]
+module! {
+    type: Safety, author: "a", description: "d",
+    params: { small: u8 = 1, 0o444, "A type module_param has not" },
 }
 
 #[cfg(safety_reject = "str_prefix")]
