@@ -37,10 +37,11 @@ KERNELS ?= 5.10 6.1 6.12
 CARGO   ?= cargo
 DEPMOD  ?= $(shell PATH=$$PATH:/sbin:/usr/sbin command -v depmod)
 
-# The examples, and the Rust modules of the benchmark (bench/<name>/<name>.rs)
-# and of make test-debug (tests/debug/<name>/<name>.rs), built the same way.
+# The examples, and the Rust modules of the benchmark (bench/<name>/<name>.rs),
+# of make test-debug (tests/debug/<name>/<name>.rs) and of the safety tests
+# (tests/safety/<name>/<name>.rs), built the same way.
 all_examples  := $(notdir $(wildcard examples/*))
-extra_modules := $(notdir $(patsubst %/,%,$(dir $(wildcard bench/*/*.rs tests/debug/*/*.rs))))
+extra_modules := $(notdir $(patsubst %/,%,$(dir $(wildcard bench/*/*.rs tests/debug/*/*.rs tests/safety/*/*.rs))))
 
 build     := $(abspath $(BUILD))
 # cargo's output (core, alloc and the crates, built for the kernel) lives in
@@ -80,8 +81,10 @@ kconfig := $(KDIR)/include/config/auto.conf
 -include $(kconfig)
 
 # Flags every kernel needs: optimise, and address code and data as the kernel
-# does (target.json says the same; docs/target.md).
-RUSTFLAGS_KERNEL := -O -C code-model=kernel -C relocation-model=static \
+# does (target.json says the same; docs/target.md). -Z emit-stack-sizes: each
+# function's frame size, which the build checks against CONFIG_FRAME_WARN
+# (scripts/stack-frames.sh, called from Makefile.in).
+RUSTFLAGS_KERNEL := -O -C code-model=kernel -C relocation-model=static -Z emit-stack-sizes \
 	-C force-unwind-tables=no
 
 # Flags the kernel's config demands, each the counterpart of a C flag that
@@ -185,9 +188,10 @@ used_helpers  = $(filter $(helper_files),$(shell nm -u $(rust_lib) 2>/dev/null |
 		sed -n 's/^ *U rust_helper_\([a-z0-9]*\)_.*/\1/p' | sort -u))
 
 # The storage of the module's parameters: statics rust_param_<name> in Rust,
-# which module_info.h points module_param() at (src/kernel/params.rs).
+# which module_info.h points module_param() at (src/kernel/params.rs). <name>
+# is any name module! accepts: ASCII letters (either case), digits and _.
 rust_params   = $(shell nm --defined-only $(rust_lib) 2>/dev/null | \
-		sed -n 's/^[0-9a-f]* [A-Z] \(rust_param_[a-z0-9_]*\)$$/\1/p' | sort -u)
+		sed -n 's/^[0-9a-f]* [A-Z] \(rust_param_[A-Za-z0-9_]*\)$$/\1/p' | sort -u)
 
 # The Kbuild file and links to the C sources, in the directory kbuild works in.
 # The Kbuild file is rewritten only when it changes, so kbuild rebuilds no more
@@ -204,7 +208,7 @@ $(kbuild)/Kbuild: Makefile.in Makefile $(rust_lib) FORCE
 # kbuild runs only when one of its inputs changed (it would find nothing to do
 # otherwise, but takes most of a second to find that out).
 ko_inputs = $(kbuild)/Kbuild $(rust_lib) module.c $(wildcard src/kernel/helpers/*.c) \
-	scripts/module-info.sh scripts/rust-sections.lds $(kconfig) $(wildcard $(KDIR)/Module.symvers)
+	scripts/module-info.sh scripts/rust-sections.lds scripts/stack-frames.sh $(kconfig) $(wildcard $(KDIR)/Module.symvers)
 $(ko): $(ko_inputs)
 	$(Q)$(MAKE) -C $(KDIR) M=$(kbuild) modules
 	$(Q)cp $(kbuild)/$(MODULE).ko $@

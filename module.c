@@ -24,6 +24,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -34,6 +35,7 @@ void rust_module_exit(void);
 /* Called from Rust; prototypes keep -Wmissing-prototypes quiet. */
 void rust_helper_printk(int level, const char *msg, int len);
 void __noreturn rust_helper_bug(void);
+const void *rust_helper_current(void);
 void *rust_helper_krealloc(const void *ptr, size_t size);
 
 /* --- Metadata and parameters ---------------------------------------------------- */
@@ -56,8 +58,8 @@ MODULE_LICENSE("GPL");
 	extern type rust_param_##name;						\
 	module_param_named(name, rust_param_##name, ptype, perm);		\
 	MODULE_PARM_DESC(name, desc);						\
-	type rust_param_get_##name(void);					\
-	type rust_param_get_##name(void)					\
+	type rust_getparam_##name(void);					\
+	type rust_getparam_##name(void)					\
 	{									\
 		type v;								\
 										\
@@ -75,8 +77,8 @@ MODULE_LICENSE("GPL");
 	extern char *rust_param_##name;						\
 	module_param_named(name, rust_param_##name, charp, perm);		\
 	MODULE_PARM_DESC(name, desc);						\
-	size_t rust_param_get_##name(char *buf, size_t size);			\
-	size_t rust_param_get_##name(char *buf, size_t size)			\
+	size_t rust_getparam_##name(char *buf, size_t size);			\
+	size_t rust_getparam_##name(char *buf, size_t size)			\
 	{									\
 		size_t len;							\
 										\
@@ -116,6 +118,16 @@ void rust_helper_printk(int level, const char *msg, int len)
 void __noreturn rust_helper_bug(void)
 {
 	BUG();
+}
+
+/*
+ * current is a macro (a per-CPU read). The panic handler uses the task only as
+ * an identity, to tell a panic while formatting a panic message in the same
+ * task (src/kernel/lang_items.rs).
+ */
+const void *rust_helper_current(void)
+{
+	return current;
 }
 
 /*

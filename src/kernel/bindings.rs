@@ -29,6 +29,11 @@ mod kernel {
         /// a trap that objtool recognises (see lang_items.rs).
         pub fn rust_helper_bug();
 
+        /// The kernel's `current`: the task this code runs in (the
+        /// interrupted one in interrupt context), as an identity only; never
+        /// dereferenced (module.c).
+        pub fn rust_helper_current() -> *const c_void;
+
         /// `krealloc(ptr, size, GFP_KERNEL | __GFP_NOWARN)` (module.c).
         pub fn rust_helper_krealloc(ptr: *const c_void, size: usize) -> *mut c_void;
 

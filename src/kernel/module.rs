@@ -82,7 +82,8 @@ fn report_leaks(when: &str) {
 /// ```
 ///
 /// Parameter types are `bool`, `i32`, `u32`, `i64`, `u64` and `str` (C's
-/// `bool`, `int`, `uint`, `long`, `ulong` and `charp`); the permissions are
+/// `bool`, `int`, `uint`, `long`, `ulong` and `charp`; any other type is a
+/// compile-time error saying so); the permissions are
 /// those of `/sys/module/<name>/parameters/<param>` (0 hides it). The macro
 /// defines a module `params` with one [`Param`](crate::params::Param) per
 /// parameter: `params::count.get()`.
@@ -93,6 +94,16 @@ fn report_leaks(when: &str) {
 /// `module_info.h` that `module.c` includes (docs/boundary.md). Each
 /// parameter's value lives in a Rust static, `rust_param_<name>`, with its
 /// default; `module_param()` in C points the kernel at it.
+///
+/// The author, the description and the parameters' descriptions reach
+/// `modinfo` byte for byte (quotes, backslashes, `%`, UTF-8...); each must be
+/// one line without NUL, or the build fails with a message saying so.
+///
+/// A parameter's name crosses to C as it is written: ASCII letters, digits
+/// and `_`, upper or lower case, up to 255 bytes. A name C cannot carry (a
+/// raw identifier such as `r#type`, a non-ASCII one) or two names whose C
+/// symbols would clash (`x` and `str_x`) fail the build with a message
+/// saying so.
 #[macro_export]
 macro_rules! module {
     (
@@ -146,6 +157,13 @@ macro_rules! module {
             #[link_section = ".kmod_info"]
             static __kmod_info: [u8; INFO.len()] = $crate::module::info_bytes::<{ INFO.len() }>(INFO);
         };
+
+        const _: () = ::core::assert!(
+            $crate::params::names_are_distinct_in_c(&[$($(::core::stringify!($name)),*)?]),
+            "module!: two parameters would get the same C name: the kernel's module_param() \
+             defines __param_<name> and __param_str_<name>, so `x` and `str_x` cannot both be \
+             parameters; nor can `fail_alloc_nth` or `alloc_count` (make FAIL_ALLOC=1 adds them)"
+        );
 
         /// The module's parameters, as declared in `module!`.
         #[allow(non_upper_case_globals, dead_code)]

@@ -160,6 +160,81 @@ pub const fn nul_terminated<const N: usize>(text: &str) -> [u8; N] {
     out
 }
 
+/// The longest parameter name: the name of its file in
+/// `/sys/module/<module>/parameters/`, a path component (`NAME_MAX`).
+pub const MAX_NAME_LEN: usize = 255;
+
+/// Whether `name`, as `stringify!` spells a parameter's identifier, can cross
+/// to C unchanged: ASCII letters, digits and `_`, at most [`MAX_NAME_LEN`]
+/// bytes. It becomes part of C identifiers (`rust_param_<name>`,
+/// `rust_getparam_<name>`, the kernel's `__param_<name>`), the parameter's
+/// name on the `insmod` command line and its sysfs file. Rust also accepts
+/// raw identifiers (`r#type`) and non-ASCII ones (`größe`), which C and the
+/// build cannot carry: `module!` rejects those with this check.
+#[doc(hidden)]
+pub const fn is_c_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    if bytes.is_empty() || bytes.len() > MAX_NAME_LEN || bytes[0].is_ascii_digit() {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if !(bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Names `make FAIL_ALLOC=1` gives parameters of its own (allocator.rs).
+const RESERVED_NAMES: [&str; 2] = ["fail_alloc_nth", "alloc_count"];
+
+/// Whether `a` is `prefix` followed by `b`.
+const fn is_prefixed(a: &[u8], prefix: &[u8], b: &[u8]) -> bool {
+    if a.len() != prefix.len() + b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        let want = if i < prefix.len() { prefix[i] } else { b[i - prefix.len()] };
+        if a[i] != want {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether the C names the kernel's `module_param_named()` makes of the
+/// parameter names `names` are all distinct: for a parameter `x` it defines
+/// `__param_x` and `__param_str_x`, so a parameter `str_x` next to `x` would
+/// define `__param_str_x` twice. Nor may a name be one of the parameters
+/// `make FAIL_ALLOC=1` adds.
+#[doc(hidden)]
+pub const fn names_are_distinct_in_c(names: &[&str]) -> bool {
+    let mut i = 0;
+    while i < names.len() {
+        let a = names[i].as_bytes();
+        let mut r = 0;
+        while r < RESERVED_NAMES.len() {
+            if is_prefixed(a, b"", RESERVED_NAMES[r].as_bytes()) {
+                return false;
+            }
+            r += 1;
+        }
+        let mut j = 0;
+        while j < names.len() {
+            if i != j && is_prefixed(a, b"str_", names[j].as_bytes()) {
+                return false;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// The C type `module_param()` names for a Rust parameter type.
 #[doc(hidden)]
 #[macro_export]
@@ -182,20 +257,48 @@ macro_rules! __param_ctype {
     (str) => {
         "charp"
     };
+    ($other:tt) => {
+        ::core::compile_error!(::core::concat!(
+            "module!: parameter type `",
+            ::core::stringify!($other),
+            "` is not supported: use bool, i32, u32, i64, u64 or str"
+        ))
+    };
+}
+
+/// A compile-time error, with the rule, for a parameter name C cannot carry.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __param_name_check {
+    ($name:ident) => {
+        const _: () = ::core::assert!(
+            $crate::params::is_c_name(::core::stringify!($name)),
+            ::core::concat!(
+                "module!: parameter name `",
+                ::core::stringify!($name),
+                "` cannot cross to C: a parameter name must be ASCII letters, digits and `_` \
+                 (no raw identifier, no non-ASCII letter), at most 255 bytes"
+            )
+        );
+    };
 }
 
 /// One parameter: in the kernel, its storage (`rust_param_<name>`, which
 /// module_info.h points `module_param()` at) and a `Param` that reads it
-/// through the C getter; in host tests, a per-thread value.
+/// through the C getter (`rust_getparam_<name>`: neither prefix starts the
+/// other, so no parameter's storage can have another one's getter's name);
+/// in host tests, a per-thread value. A name C cannot carry is a
+/// compile-time error ([`is_c_name`]).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __param {
     ($name:ident, str, $default:expr, $doc:literal) => {
+        $crate::__param_name_check!($name);
         #[doc = $doc]
         #[cfg(target_os = "none")]
         pub static $name: $crate::params::StrParam = {
             extern "C" {
-                #[link_name = ::core::concat!("rust_param_get_", ::core::stringify!($name))]
+                #[link_name = ::core::concat!("rust_getparam_", ::core::stringify!($name))]
                 fn getter(buf: *mut u8, size: usize) -> usize;
             }
             $crate::params::StrParam::__new(getter)
@@ -218,11 +321,15 @@ macro_rules! __param {
         };
     };
     ($name:ident, $ty:tt, $default:expr, $doc:literal) => {
+        $crate::__param_name_check!($name);
+        // A type C's module_param() has no counterpart for fails here, on
+        // every target.
+        const _: &str = $crate::__param_ctype!($ty);
         #[doc = $doc]
         #[cfg(target_os = "none")]
         pub static $name: $crate::params::Param<$ty> = {
             extern "C" {
-                #[link_name = ::core::concat!("rust_param_get_", ::core::stringify!($name))]
+                #[link_name = ::core::concat!("rust_getparam_", ::core::stringify!($name))]
                 fn getter() -> $ty;
             }
             $crate::params::Param::__new(getter)
@@ -248,6 +355,35 @@ macro_rules! __param {
 mod tests {
     crate::__param!(answer, i32, 42, "The answer.");
     crate::__param!(greeting, str, "hello", "A greeting.");
+
+    #[test]
+    fn c_names_are_ascii_letters_digits_and_underscores_of_any_case() {
+        use crate::params::is_c_name;
+        for name in ["N", "MAX_DEVICES", "camelCase", "_leading", "x9", "_"] {
+            assert!(is_c_name(name), "{name}");
+        }
+        assert!(is_c_name(&"a".repeat(crate::params::MAX_NAME_LEN)));
+    }
+
+    #[test]
+    fn raw_non_ascii_empty_and_over_long_names_are_not_c_names() {
+        use crate::params::is_c_name;
+        for name in ["r#type", "größe", "", "9x", "a-b", "a b"] {
+            assert!(!is_c_name(name), "{name}");
+        }
+        assert!(!is_c_name(&"a".repeat(crate::params::MAX_NAME_LEN + 1)));
+    }
+
+    #[test]
+    fn a_name_that_is_str_and_another_name_clashes_in_c() {
+        use crate::params::names_are_distinct_in_c;
+        assert!(names_are_distinct_in_c(&["x", "get_x", "str", "STR_x", "y"]));
+        assert!(names_are_distinct_in_c(&[]));
+        assert!(!names_are_distinct_in_c(&["x", "str_x"]));
+        assert!(!names_are_distinct_in_c(&["str_x", "x"]));
+        assert!(!names_are_distinct_in_c(&["fail_alloc_nth"]));
+        assert!(!names_are_distinct_in_c(&["alloc_count"]));
+    }
 
     #[test]
     fn a_parameter_starts_at_its_default_and_can_be_set_in_tests() {

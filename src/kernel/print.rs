@@ -10,6 +10,11 @@
 //! A line longer than [`LINE_CAPACITY`] bytes is cut at a character boundary
 //! and ends with [`TRUNCATION_MARKER`]; the rest of that line is dropped.
 //!
+//! A NUL byte in the text (a `str` may hold one) is logged as [`NUL_ESCAPE`],
+//! the four characters `\x00`, the way `/dev/kmsg` shows control bytes: the
+//! C side passes the line with `"%.*s"`, which would end it at the NUL. The
+//! rest of the line follows. (A `\x00` in the text itself looks the same.)
+//!
 //! Unlike C's `pr_debug`, `pr_debug!` is never compiled out: it always logs at
 //! `KERN_DEBUG`, which `dmesg` shows and the console does not by default.
 
@@ -20,6 +25,9 @@ pub const LINE_CAPACITY: usize = 256;
 
 /// What ends a line that was cut short.
 pub const TRUNCATION_MARKER: &str = "[...]";
+
+/// What a NUL byte in the text is logged as.
+pub const NUL_ESCAPE: &str = "\\x00";
 
 /// A `printk` log level, `KERN_EMERG` (0) to `KERN_DEBUG` (7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,8 +70,23 @@ impl<F: FnMut(&[u8])> LineWriter<F> {
         }
     }
 
-    /// Appends text that contains no newline to the current line.
+    /// Appends text that contains no newline to the current line, each NUL
+    /// byte in it as [`NUL_ESCAPE`].
     fn push(&mut self, text: &str) {
+        let mut pieces = text.split('\0');
+        if let Some(first) = pieces.next() {
+            self.push_text(first, false);
+        }
+        // Every further piece follows a NUL.
+        for piece in pieces {
+            self.push_text(NUL_ESCAPE, true);
+            self.push_text(piece, false);
+        }
+    }
+
+    /// Appends text without newline or NUL; `whole`: all of it or nothing
+    /// (an escape is not cut in two).
+    fn push_text(&mut self, text: &str, whole: bool) {
         if text.is_empty() {
             return;
         }
@@ -75,6 +98,9 @@ impl<F: FnMut(&[u8])> LineWriter<F> {
         let mut take = text.len().min(room);
         if take < text.len() {
             self.truncated = true;
+            if whole {
+                take = 0;
+            }
             while !text.is_char_boundary(take) {
                 take -= 1;
             }
@@ -273,6 +299,30 @@ mod tests {
         crate::pr_debug!("d");
         let levels: Vec<i32> = take_printed().into_iter().map(|(level, _)| level).collect();
         assert_eq!(levels, [0, 1, 2, 3, 4, 5, 6, 7]);
+    }
+
+    #[test]
+    fn a_nul_byte_is_logged_as_an_escape_and_the_line_goes_on() {
+        take_printed();
+        let name = "ab\0cd";
+        crate::pr_info!("name={name} id={}", 42);
+        assert_eq!(take_printed(), [(6, "name=ab\\x00cd id=42".to_string())]);
+    }
+
+    #[test]
+    fn nul_bytes_at_the_ends_and_in_a_row_are_each_escaped() {
+        assert_eq!(lines_of(&["\0a\0\0b\0", "\0\nc"]), ["\\x00a\\x00\\x00b\\x00\\x00", "c"]);
+    }
+
+    #[test]
+    fn a_nul_escape_that_does_not_fit_is_not_cut_in_two() {
+        // Room for 2 of the escape's 4 bytes: it is left out, and the line
+        // ends with the truncation marker, within capacity.
+        let text = "x".repeat(LINE_CAPACITY - 2) + "\0";
+        let lines = lines_of(&[&text]);
+        assert_eq!(lines[0], "x".repeat(LINE_CAPACITY - TRUNCATION_MARKER.len()) + TRUNCATION_MARKER);
+        let text = "x".repeat(LINE_CAPACITY - NUL_ESCAPE.len()) + "\0";
+        assert_eq!(lines_of(&[&text]), ["x".repeat(LINE_CAPACITY - NUL_ESCAPE.len()) + NUL_ESCAPE]);
     }
 
     #[test]

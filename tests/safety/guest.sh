@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of the safety tests (tests/safety/checks.sh): rust_safety
+# (tests/safety/safety/safety.rs) at the edges where Rust hands names, text
+# and code to C and to the kernel. Every check here runs on a kernel that must
+# stay clean; the host reads the checks before "@@ tests-complete".
+. /lib.sh
+
+dir=/sys/module/rust_safety/parameters
+long=LONG_abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij
+
+# --- Parameter names: every one module! accepts works end to end ------------------
+
+load rust_safety MAX_DEVICES=5 N=-1 GREETING=hi x=10 get_x=20 $long=3 _leading=0
+init_log=$(kernel_log)
+expect "init reads each parameter by its exact name, upper case and 255 bytes included" \
+	"rust_safety: params: N=-1 MAX_DEVICES=5 camelCase=7 _leading=false x9=9 x=10 get_x=20 GREETING=hi long=3" \
+	"$(printf '%s\n' "$init_log" | grep '^rust_safety: params:')"
+expect "sysfs has one file per parameter, named as in module!" \
+	"GREETING $long MAX_DEVICES N _leading camelCase get_x panic_in_fmt x x9" "$(ls $dir | sort | tr '\n' ' ' | sed 's/ $//')"
+echo 6 >$dir/MAX_DEVICES
+expect "a write to /sys/.../parameters/MAX_DEVICES reads back" 6 "$(cat $dir/MAX_DEVICES)"
+expect "the 255-byte parameter's sysfs file reads its value" 3 "$(cat $dir/$long)"
+unload rust_safety
+
+# --- Code that pulls in compiler_builtins ------------------------------------------
+
+expect "u128 division and float math give the right results" \
+	"rust_safety: u128::MAX / 3 = 113427455640312821154458202477256070485, 1.0 / 3.0 = 0.333333" \
+	"$(printf '%s\n' "$init_log" | grep '^rust_safety: u128')"
+
+# --- A 3 KB stack frame (a build warning) still runs -------------------------
+
+load rust_frames
+expect "a function with a 3 KB stack frame runs" "rust_frames: sum of a 3 KB frame: 391680" \
+	"$(kernel_log | grep '^rust_frames:')"
+unload rust_frames
+
+# --- A NUL byte in a printed line ---------------------------------------------
+
+expect "a line with a NUL byte reaches the log whole, the NUL shown as \\x00" \
+	'rust_safety: name=ab\x00cd id=42' "$(printf '%s\n' "$init_log" | grep '^rust_safety: name=')"
+
+finish
+
+# --- Last, as it oopses: a panic while formatting a panic message -------------
+# The host reads these sections, and the console log after the marker.
+echo "rust_safety test: panic while formatting starts" >/dev/kmsg
+echo "@@ panic-in-fmt"
+insmod /rust_safety.ko panic_in_fmt=1
+echo "status=$?"
+echo "@@ panic-in-fmt-log"
+# With the level: "<0>" is KERN_EMERG.
+dmesg -c -r | sed 's/\[ *[0-9]*\.[0-9]*\] //'
+echo "@@ alive"
+echo "still running, uptime $(cut -d' ' -f1 /proc/uptime)"
