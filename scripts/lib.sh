@@ -77,7 +77,8 @@ build_checks() {
 	echo "$out" >"$build/$module.build.log"
 	check "${prefix}make builds $module.ko" \
 		eval '[[ $status == 0 ]] || { tail -n 20 <<<"$out" | sed "s/^/        /" >&2; false; }'
-	check "${prefix}the build prints no warnings" lacks "$out" '[Ww]arning'
+	# (kbuild's and gcc's "warning", modpost's "WARNING", objtool's "error")
+	check "${prefix}the build prints no warnings" lacks "$out" '[Ww]arning|WARNING|[Ee]rror'
 	[[ $status == 0 ]] || return 1
 	check "${prefix}the Rust object exports only rust_module_init, rust_module_exit and rust_param_*" \
 		same "rust_module_exit rust_module_init " \

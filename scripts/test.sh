@@ -8,11 +8,12 @@
 # For each kernel: build the module against its headers and boot it in QEMU
 # for the generic checks (it loads, unloads and reloads and leaves the kernel
 # log clean: tests/guest/module.sh) and the module's own checks
-# (tests/module/); install, sign and build it through DKMS; then every
-# example. One line per check; the last line is "N passed, M failed".
+# (tests/module/); install, sign and build it through DKMS; the kernel
+# crate's edges (tests/safety/checks.sh); then every example. One line per check; the last line is "N passed, M failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
+. "$top/tests/safety/checks.sh"
 cd "$top"
 
 # The template module's name (make rename changes it) and the variable that
@@ -287,6 +288,10 @@ fi
 for series in "${@:-5.10 6.1 6.12}"; do
 	for s in $series; do
 		[[ -n ${ONLY_EXAMPLES:-} ]] || vm_tests "$s"
+		# The kernel crate's edges (tests/safety/); not on make test-debug's
+		# KASAN kernel, whose stack is twice as large, nor again in the
+		# copies of own_module_tests.
+		[[ -n ${ONLY_EXAMPLES:-} || -n ${IN_RENAME_TEST:-} || $s == *-debug ]] || safety_tests "$s"
 		for name in $examples; do
 			echo "Debian $s, example $name:"
 			example_tests "$s" "$name"
