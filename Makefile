@@ -74,6 +74,8 @@ else
   cargo_quiet := --quiet
 endif
 
+comma := ,
+
 # --- The kernel's configuration -----------------------------------------------
 # kbuild derives the C compiler's flags from the kernel's config; the Rust
 # flags below come from the same place.
@@ -125,11 +127,23 @@ RUSTFLAGS_ALL := $(RUSTFLAGS_KERNEL) $(rustflags-y) $(RUSTFLAGS)
 kernel_cc := $(firstword $(subst ",,$(CONFIG_CC_VERSION_TEXT)))
 missing_cc := $(if $(filter command line,$(origin CC)),,$(if $(kernel_cc),$(if $(shell command -v $(kernel_cc)),,$(kernel_cc))))
 
+# The hint names the Debian package (gcc-14, not the triplet x86_64-linux-gnu-gcc-14
+# that the headers ask for) and suggests the host's gcc only where kbuild accepts it:
+# as new as the kernel's or newer (an older gcc rejects flags the kernel's
+# Makefiles pass, e.g. gcc-12 and 6.12's -fmin-function-alignment from gcc-14).
+missing_cc_pkg  = $(patsubst x86_64-linux-gnu-%,%,$(missing_cc))
+kernel_gcc_major = $(if $(CONFIG_GCC_VERSION),$(shell echo $$(($(CONFIG_GCC_VERSION) / 10000))))
+host_gcc_major   = $(shell gcc -dumpversion 2>/dev/null | cut -d. -f1)
+host_gcc_ok      = $(and $(kernel_gcc_major),$(host_gcc_major),$(shell [ $(host_gcc_major) -ge $(kernel_gcc_major) ] && echo y))
+missing_cc_hint  = $(if $(host_gcc_ok),\
+	"  or build with this machine's gcc $(host_gcc_major)$(comma) newer than the kernel's $(kernel_gcc_major): make CC=gcc" \
+	"  (kbuild accepts a newer gcc; make test builds Debian 11's 5.10 so).",\
+	"  (This machine's gcc$(if $(host_gcc_major), $(host_gcc_major)) is older than the kernel's $(kernel_gcc_major): kbuild" \
+	"  would reject flags the kernel's Makefiles pass it$(comma) so CC= cannot help.)")
 missing_cc_error = printf '%s\n' \
 	"error: the kernel at KDIR=$(KDIR) was built with $(missing_cc), which is not installed." \
-	"  Install it (Debian/Ubuntu: sudo apt install $(missing_cc)), or build with another" \
-	"  gcc: make CC=gcc-12 (kbuild accepts it; the module's C is then compiled by a" \
-	"  different gcc than the kernel's, which works in practice but is untested by kbuild)." >&2; exit 1
+	"  Install it (Debian/Ubuntu: sudo apt install $(missing_cc_pkg))$(if $(host_gcc_ok),$(comma))" \
+	$(missing_cc_hint) >&2; exit 1
 
 # Configurations this template cannot build for, with the reason.
 unsupported := $(strip \

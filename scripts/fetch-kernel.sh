@@ -4,6 +4,8 @@
 # Fetch a stock Debian kernel (image + headers) into the user's cache, without root.
 #
 #   scripts/fetch-kernel.sh 5.10|6.1|6.12            prints the kernel's cache directory
+#   scripts/fetch-kernel.sh 6.1-rt|6.12-rt|6.1-cloud|6.12-cloud
+#                                                    Debian's PREEMPT_RT and cloud flavours
 #   scripts/fetch-kernel.sh --source 6.1|6.12        also downloads the same version's
 #                                                    source (linux-source-*), prints its tarball
 #
@@ -22,7 +24,7 @@ if [[ ${1:-} == --source ]]; then
 	source_too=1
 	shift
 fi
-series=${1:?usage: $0 [--source] 5.10|6.1|6.12}
+series=${1:?usage: $0 [--source] 5.10|6.1|6.12[-rt|-cloud]}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/rust-kmod
 dir=$cache/debian-$series
 
@@ -31,13 +33,20 @@ if [[ -e $dir/ready && -z ${REFRESH:-} && -z $source_too ]]; then
 	exit 0
 fi
 
-# Which Debian suites carry which kernel series, and what the image package is called.
+# What the image package of each series is called (the suites that carry
+# them are in the sources list below). A flavour (-rt: PREEMPT_RT, -cloud)
+# is a suffix of the series and of the package's name.
+flavour=
 case $series in
-5.10) suites="bullseye bullseye-updates bullseye-security"; pattern='^linux-image-5\.10\.0-[0-9]+-amd64$' ;;
-6.1)  suites="bookworm bookworm-updates bookworm-security"; pattern='^linux-image-6\.1\.0-[0-9]+-amd64$' ;;
-6.12) suites="bookworm bookworm-security bookworm-backports"; pattern='^linux-image-6\.12\.[0-9]+\+(bpo|deb12)-amd64$' ;;
-*) echo "fetch-kernel: unknown kernel series '$series' (known: 5.10, 6.1, 6.12)" >&2; exit 2 ;;
+*-rt | *-cloud) flavour=-${series##*-} ;;
 esac
+case ${series%"$flavour"} in
+5.10) pattern='^linux-image-5\.10\.0-[0-9]+' ;;
+6.1)  pattern='^linux-image-6\.1\.0-[0-9]+' ;;
+6.12) pattern='^linux-image-6\.12\.[0-9]+\+(bpo|deb12)' ;;
+*) echo "fetch-kernel: unknown kernel series '$series' (known: 5.10, 6.1, 6.12, each also with -rt or -cloud)" >&2; exit 2 ;;
+esac
+pattern="$pattern$flavour-amd64\$"
 
 for tool in apt-get apt-cache dpkg-deb; do
 	command -v $tool >/dev/null || { echo "fetch-kernel: '$tool' not found (this needs a Debian-based host)" >&2; exit 1; }
@@ -96,12 +105,19 @@ if [[ -n $source_too && -e $dir/ready && -z ${REFRESH:-} ]]; then
 fi
 
 # The newest image of the series; its headers, -common headers and kbuild come from its Depends.
-image=$(apt-cache "${aptopts[@]}" pkgnames linux-image- | grep -E "$pattern" | sort -V | tail -n 1)
-[[ -n $image ]] || { echo "fetch-kernel: no Debian package matches $pattern" >&2; exit 1; }
+images=$(apt-cache "${aptopts[@]}" pkgnames linux-image-)
+image=$(grep -E "$pattern" <<<"$images" | sort -V | tail -n 1 || true)
+if [[ -z $image ]]; then
+	echo "fetch-kernel: no Debian package matches $pattern in the suites of $apt/sources.list;" >&2
+	echo "  the kernel images there are:" >&2
+	grep -E '^linux-image-[0-9]' <<<"$images" | grep -vE -- '-(dbg|unsigned)$' | sort -V | sed 's/^/    /' >&2
+	exit 1
+fi
 version=$(apt-cache "${aptopts[@]}" show "$image" | sed -n 's/^Version: //p' | sort -V | tail -n 1)
 headers=${image/linux-image-/linux-headers-}
 deps=$(apt-cache "${aptopts[@]}" show "$headers=$version" | sed -n 's/^Depends: //p' | head -n 1)
-common=$(grep -oE 'linux-headers-[^ ,]+-common' <<<"$deps" | head -n 1)
+# (-common, or -common-rt for the rt flavour)
+common=$(grep -oE 'linux-headers-[^ ,]+-common(-rt)?' <<<"$deps" | head -n 1)
 kbuild=$(grep -oE 'linux-kbuild-[^ ,]+' <<<"$deps" | head -n 1)
 [[ -n $common && -n $kbuild ]] || { echo "fetch-kernel: cannot read the Depends of $headers: $deps" >&2; exit 1; }
 kbuild_version=$(apt-cache "${aptopts[@]}" show "$kbuild" | sed -n 's/^Version: //p' | grep -Fx "$version" || true)

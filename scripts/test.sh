@@ -55,6 +55,24 @@ build_error_tests() {
 	check "make with a missing KDIR names it and the headers package to install" \
 		eval 'has "$out" "no kernel build tree at KDIR=/nonexistent/kdir" && has "$out" "apt install linux-headers-"'
 
+	# A kernel built with a gcc this machine lacks: the hint names the Debian
+	# package, and suggests CC= only where kbuild accepts the other gcc.
+	local fakekdir=$top/build/error-check/kdir-gcc
+	mkdir -p "$fakekdir/include/config"
+	touch "$fakekdir/Makefile"
+	local gcc newer older
+	for gcc in 10:100201 99:990100; do
+		printf 'CONFIG_X86_64=y\nCONFIG_MODULES=y\nCONFIG_CC_VERSION_TEXT="x86_64-linux-gnu-gcc-%s (Debian) %s"\nCONFIG_GCC_VERSION=%s\n' \
+			"${gcc%:*}" "${gcc%:*}" "${gcc#*:}" >"$fakekdir/include/config/auto.conf"
+		out=$(make --no-print-directory KDIR="$fakekdir" BUILD=build/error-check 2>&1)
+		status=$?
+		check "make for a kernel built with x86_64-linux-gnu-gcc-${gcc%:*}, not installed, fails naming the package gcc-${gcc%:*}" \
+			eval '[[ $status != 0 ]] && has "$out" "sudo apt install gcc-${gcc%:*}\)"'
+		[[ ${gcc%:*} == 10 ]] && older=$out || newer=$out
+	done
+	check "... and suggests make CC=gcc where this machine's gcc is newer than the kernel's, never where it is older" \
+		eval 'has "$older" "make CC=gcc$" && has "$newer" "older than the kernel.s 99" && lacks "$newer" "make CC="'
+
 	# A rustc whose sysroot has no library sources stands in for a toolchain
 	# without the rust-src component.
 	local fake=$top/build/error-check/fake-rustc kdir
