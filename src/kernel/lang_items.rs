@@ -92,16 +92,21 @@ impl RawLine {
     }
 
     pub(crate) fn push(&mut self, text: &str) -> &mut Self {
-        for &byte in text.as_bytes() {
-            if self.len == self.buf.len() {
-                break;
-            }
-            self.buf[self.len] = byte;
-            self.len += 1;
-        }
+        self.push_bytes(text.as_bytes())
+    }
+
+    // Not inlined: the handler's few lines call it a dozen times, and it
+    // would be copied into each call (this code is kept small, as it is in
+    // every module).
+    #[inline(never)]
+    fn push_bytes(&mut self, bytes: &[u8]) -> &mut Self {
+        let n = bytes.len().min(self.buf.len() - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
+        self.len += n;
         self
     }
 
+    #[inline(never)]
     pub(crate) fn push_number(&mut self, mut n: u32) -> &mut Self {
         let mut digits = [0u8; 10];
         let mut i = digits.len();
@@ -113,14 +118,7 @@ impl RawLine {
                 break;
             }
         }
-        for &digit in &digits[i..] {
-            if self.len == self.buf.len() {
-                break;
-            }
-            self.buf[self.len] = digit;
-            self.len += 1;
-        }
-        self
+        self.push_bytes(&digits[i..])
     }
 
     /// `file:line:column`.
@@ -136,6 +134,7 @@ impl RawLine {
 /// The line logged for a panic at `inner` while formatting the message of the
 /// panic at `outer` (or, with `outer` unknown, for a panic whose message is
 /// not formatted): locations only, nothing that runs the module's code.
+#[inline(never)]
 pub(crate) fn reentry_line(inner: Option<&Location<'_>>, outer: Option<&Location<'_>>) -> RawLine {
     let mut line = RawLine::new();
     line.push("panicked");
