@@ -100,7 +100,7 @@ unsafe fn krealloc(ptr: *mut u8, layout: Layout) -> *mut u8 {
 /// `int`s (module_info.h points `module_param()` at them); Rust uses atomic
 /// operations on them, which on x86 are the same loads and stores.
 #[cfg(all(target_os = "none", kmod_fail_alloc))]
-mod fail_alloc {
+pub(crate) mod fail_alloc {
     use core::sync::atomic::{AtomicI32, Ordering::Relaxed};
 
     #[export_name = "rust_param_fail_alloc_nth"]
@@ -114,13 +114,13 @@ mod fail_alloc {
     static LIVE: AtomicI32 = AtomicI32::new(0);
 
     /// Counts an allocation; true if it is the one to fail.
-    pub(super) fn should_fail() -> bool {
+    pub(crate) fn should_fail() -> bool {
         let n = COUNT.fetch_add(1, Relaxed).wrapping_add(1);
         let nth = FAIL_NTH.load(Relaxed);
         nth > 0 && n == nth
     }
 
-    pub(super) fn count_live(change: i32) {
+    pub(crate) fn count_live(change: i32) {
         LIVE.fetch_add(change, Relaxed);
     }
 
@@ -131,14 +131,14 @@ mod fail_alloc {
 
 /// Without `make FAIL_ALLOC=1`, no allocation is made to fail or counted.
 #[cfg(any(not(target_os = "none"), not(kmod_fail_alloc)))]
-mod fail_alloc {
+pub(crate) mod fail_alloc {
     #[allow(dead_code)]
-    pub(super) fn should_fail() -> bool {
+    pub(crate) fn should_fail() -> bool {
         false
     }
 
     #[allow(dead_code)]
-    pub(super) fn count_live(_change: i32) {}
+    pub(crate) fn count_live(_change: i32) {}
 
     pub(crate) fn live() -> Option<i32> {
         None
