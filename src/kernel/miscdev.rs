@@ -301,7 +301,8 @@ impl<'a> PollTable<'a> {
     /// file's readiness may change on, then compute the mask: a change
     /// after the registration wakes the poller, so none is missed. Takes a
     /// [`WaitQueue`] or a [`CondVar`](crate::sync::CondVar) (whose
-    /// `notify_one` and `notify_all` wake pollers too). Does not sleep.
+    /// `notify_one` and `notify_all` wake pollers too). May sleep
+    /// (`poll(2)` allocates its wait entries with `GFP_KERNEL`).
     pub fn register<Q: AsRef<WaitQueue> + ?Sized>(&mut self, queue: &'a Q) {
         // SAFETY: `file` and `table` are those of this poll call (invariant);
         // the queue lives for 'a, as long as the device's or the file's
@@ -393,14 +394,11 @@ pub trait FileOperations: Sync + Send + Sized + 'static {
     /// queue whose wake-up may change the answer, then return what the file
     /// is ready for now. Called once per `poll(2)`, again after each
     /// wake-up, and by epoll whenever it checks (edge- and level-triggered
-    /// alike); it must not sleep, so take only locks that are held briefly.
+    /// alike). Process context: it may take a [`Mutex`](crate::sync::Mutex)
+    /// to look at the state, but must never wait for the event it reports.
     /// A type that does not implement it has no `poll` at all (see the
     /// module documentation).
-    fn poll<'a>(
-        &'a self,
-        _file: &'a File<'a, Self::OpenState>,
-        _table: &mut PollTable<'a>,
-    ) -> PollMask {
+    fn poll<'a>(&'a self, _file: &'a File<'a, Self::OpenState>, _table: &mut PollTable<'a>) -> PollMask {
         PollMask::DEFAULT
     }
 }
@@ -573,11 +571,18 @@ struct Ops {
         offset: i64,
         whence: c_int,
     ) -> i64,
-    ioctl:
-        unsafe extern "C" fn(data: *const c_void, file: *mut c_void, open: *mut c_void, cmd: c_uint, arg: c_ulong) -> c_long,
+    ioctl: unsafe extern "C" fn(
+        data: *const c_void,
+        file: *mut c_void,
+        open: *mut c_void,
+        cmd: c_uint,
+        arg: c_ulong,
+    ) -> c_long,
     /// `None` (NULL) when the type has no `poll`: C then leaves `fops.poll`
     /// unset.
-    poll: Option<unsafe extern "C" fn(data: *const c_void, file: *mut c_void, open: *mut c_void, table: *mut c_void) -> c_uint>,
+    poll: Option<
+        unsafe extern "C" fn(data: *const c_void, file: *mut c_void, open: *mut c_void, table: *mut c_void) -> c_uint,
+    >,
     free_data: unsafe extern "C" fn(data: *mut c_void),
 }
 
@@ -746,7 +751,13 @@ impl<T: FileOperations> Adapter<T> {
     ///
     /// See [`Adapter`]; also, `arg` is the argument of the `ioctl(2)` being
     /// served.
-    unsafe extern "C" fn ioctl(data: *const c_void, file: *mut c_void, open: *mut c_void, cmd: c_uint, arg: c_ulong) -> c_long {
+    unsafe extern "C" fn ioctl(
+        data: *const c_void,
+        file: *mut c_void,
+        open: *mut c_void,
+        cmd: c_uint,
+        arg: c_ulong,
+    ) -> c_long {
         // SAFETY: see Adapter.
         let (state, file) = unsafe { (Self::state(data), Self::file(file, open)) };
         // SAFETY: the argument of this very ioctl(2), used only in this call.

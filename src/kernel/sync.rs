@@ -100,7 +100,12 @@ extern "C" {
     fn rust_helper_sync_spinlock_lock_irqsave(lock: *mut c_void) -> c_ulong;
     fn rust_helper_sync_spinlock_unlock_irqrestore(lock: *mut c_void, flags: c_ulong);
     /// > 0 when notified, 0 on timeout, -ERESTARTSYS on a signal.
-    fn rust_helper_sync_condvar_wait(queue: *mut c_void, lock: *mut c_void, interruptible: bool, timeout: c_long) -> c_long;
+    fn rust_helper_sync_condvar_wait(
+        queue: *mut c_void,
+        lock: *mut c_void,
+        interruptible: bool,
+        timeout: c_long,
+    ) -> c_long;
     fn rust_helper_sync_condvar_timeout(msecs: c_uint) -> c_long;
     fn rust_helper_sync_condvar_notify(queue: *mut c_void, all: bool);
 }

@@ -38,8 +38,8 @@ use crate::error::{code::ENOMEM, Result};
 
 #[cfg(target_os = "none")]
 extern "C" {
-    fn rust_helper_kvmalloc(size: usize) -> *mut core::ffi::c_void;
-    fn rust_helper_kvfree(ptr: *const core::ffi::c_void);
+    fn rust_helper_vmalloc_kvmalloc(size: usize) -> *mut core::ffi::c_void;
+    fn rust_helper_vmalloc_kvfree(ptr: *const core::ffi::c_void);
 }
 
 /// The alignment `kvmalloc()` guarantees: `kmalloc`'s minimum (vmalloc
@@ -53,7 +53,7 @@ fn raw_alloc(size: usize) -> *mut u8 {
     }
     #[cfg(target_os = "none")]
     // SAFETY: no preconditions; the result is null or a fresh block.
-    let block = unsafe { rust_helper_kvmalloc(size) }.cast::<u8>();
+    let block = unsafe { rust_helper_vmalloc_kvmalloc(size) }.cast::<u8>();
     #[cfg(not(target_os = "none"))]
     // SAFETY: the size is not zero and the layout is valid (checked above).
     let block = unsafe { std::alloc::alloc(host_layout(size)) };
@@ -74,7 +74,7 @@ unsafe fn raw_free(block: *mut u8, size: usize) {
     {
         let _ = size;
         // SAFETY: by the contract, a live kvmalloc block.
-        unsafe { rust_helper_kvfree(block.cast()) };
+        unsafe { rust_helper_vmalloc_kvfree(block.cast()) };
     }
     #[cfg(not(target_os = "none"))]
     // SAFETY: by the contract, allocated with this very layout.

@@ -16,16 +16,16 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-void *rust_helper_kvmalloc(size_t size);
-void rust_helper_kvfree(const void *ptr);
+void *rust_helper_vmalloc_kvmalloc(size_t size);
+void rust_helper_vmalloc_kvfree(const void *ptr);
 
 /* @size bytes (not zeroed), aligned to at least 8; NULL when out of memory. */
-void *rust_helper_kvmalloc(size_t size)
+void *rust_helper_vmalloc_kvmalloc(size_t size)
 {
 	return kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
 }
 
-void rust_helper_kvfree(const void *ptr)
+void rust_helper_vmalloc_kvfree(const void *ptr)
 {
 	kvfree(ptr);
 }
