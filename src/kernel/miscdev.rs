@@ -838,9 +838,12 @@ mod tests {
 
     #[test]
     fn file_operations_sets_has_poll_only_for_types_with_poll() {
-        assert!(!<Plain as FileOperations>::HAS_POLL);
-        assert!(<Polled as FileOperations>::HAS_POLL);
-        assert!(!<Opened as FileOperations>::HAS_POLL);
+        fn has_poll<T: FileOperations>() -> bool {
+            T::HAS_POLL
+        }
+        assert!(!has_poll::<Plain>());
+        assert!(has_poll::<Polled>());
+        assert!(!has_poll::<Opened>());
         assert!(Adapter::<Plain>::OPS.poll.is_none());
         assert!(Adapter::<Polled>::OPS.poll.is_some());
     }
