@@ -347,7 +347,7 @@ impl Module for RustFifo {
             sleeping_writers: 0,
             counters: Counters::default(),
         };
-        let pipe = Arc::new(Pipe { ring: Mutex::new(ring)?, readable: CondVar::new()?, writable: CondVar::new()? });
+        let pipe = try_arc(Pipe { ring: Mutex::new(ring)?, readable: CondVar::new()?, writable: CondVar::new()? })?;
         let stats = ProcFile::create(c"rust_fifo", Stats(pipe.clone()))?;
         let device = MiscDevice::register(c"rust_fifo", Fifo(pipe))?;
         pr_info!("/dev/rust_fifo is ready ({capacity} bytes)");
