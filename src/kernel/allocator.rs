@@ -10,6 +10,7 @@
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use core::alloc::Layout;
+use core::mem::MaybeUninit;
 
 use crate::error::{code, Result};
 #[cfg(target_os = "none")]
@@ -36,21 +37,26 @@ pub fn kmalloc_size(layout: Layout) -> Option<usize> {
 
 /// `Box::new(value)`, but out of memory is `ENOMEM` instead of a panic.
 pub fn try_box<T>(value: T) -> Result<Box<T>> {
+    Ok(Box::write(try_box_uninit()?, value))
+}
+
+/// Room for a `T` on the heap, not initialised yet (`Box::new_uninit`), or
+/// `ENOMEM`: allocate first, then do what cannot be undone and move its
+/// result in with `Box::write`, which cannot fail.
+pub fn try_box_uninit<T>() -> Result<Box<MaybeUninit<T>>> {
     let layout = Layout::new::<T>();
     if layout.size() == 0 {
-        return Ok(Box::new(value));
+        return Ok(Box::new_uninit());
     }
     // SAFETY: the layout has a non-zero size.
-    let ptr = unsafe { alloc::alloc::alloc(layout) }.cast::<T>();
+    let ptr = unsafe { alloc::alloc::alloc(layout) }.cast::<MaybeUninit<T>>();
     if ptr.is_null() {
         return Err(code::ENOMEM);
     }
-    // SAFETY: `ptr` is a fresh, suitably aligned block for one `T`, allocated
-    // by the global allocator with T's layout, as Box::from_raw requires.
-    unsafe {
-        ptr.write(value);
-        Ok(Box::from_raw(ptr))
-    }
+    // SAFETY: `ptr` is a fresh, suitably aligned block for one `T` (so for a
+    // `MaybeUninit<T>`, which needs no initialisation), allocated by the
+    // global allocator with T's layout, as Box::from_raw requires.
+    Ok(unsafe { Box::from_raw(ptr) })
 }
 
 /// `Arc::new(value)`, but out of memory is `ENOMEM` instead of a panic.

@@ -64,7 +64,7 @@ use core::marker::PhantomData;
 use core::ops::{BitOr, BitOrAssign};
 use core::ptr::{self, NonNull};
 
-use crate::allocator::try_box;
+use crate::allocator::{try_box, try_box_uninit};
 use crate::completion::WaitQueue;
 use crate::error::{
     code::{EINVAL, ENOTTY, ESPIPE},
@@ -338,7 +338,10 @@ pub trait FileOperations: Sync + Send + Sized + 'static {
     const USE_FILE_OPERATIONS_MACRO: ();
 
     /// `open(2)`: the new file's state, or an error that fails the open.
-    /// `file` has the flags of the open (and no state yet). Without an
+    /// `file` has the flags of the open (and no state yet). The memory for
+    /// the state is allocated before this is called (`ENOMEM` fails the
+    /// open without calling it), so an `open` that succeeds is never undone:
+    /// `release` follows it, at the last close. Without an
     /// `open`, `file_operations!` accepts every open with the default
     /// state (`OpenState::default()`).
     ///
@@ -639,10 +642,18 @@ impl<T: FileOperations> Adapter<T> {
     unsafe extern "C" fn open(data: *const c_void, file: *mut c_void, out: *mut *mut c_void) -> c_int {
         // SAFETY: see Adapter.
         let state = unsafe { Self::state(data) };
+        // Room for the file's state first: once `open` has succeeded (and
+        // maybe counted the file), nothing may fail, since `release` would
+        // never run to undo it.
+        let slot = match try_box_uninit::<T::OpenState>() {
+            Ok(slot) => slot,
+            Err(err) => return err.to_errno(),
+        };
         // The invariant of File: `file` is the struct file being opened.
         let opening = File { raw: file, state: &() };
-        match state.open(&opening).and_then(try_box) {
+        match state.open(&opening) {
             Ok(open) => {
+                let open = alloc::boxed::Box::write(slot, open);
                 // SAFETY: `out` is valid for a write (the contract); C keeps
                 // the pointer in file->private_data until release.
                 unsafe { *out = alloc::boxed::Box::into_raw(open).cast() };
