@@ -63,7 +63,7 @@ insmod /rust_fifo.ko
 set_next_to_fail rust_fifo
 expect_match "fifo: an open whose per-open state cannot be allocated fails with ENOMEM" 'Cannot allocate memory' \
 	"$( (echo lost >/dev/rust_fifo) 2>&1)"
-expect "fifo: the failed open counted no writer and stored nothing" "writers 0 length 0" \
+expect "fifo: the failed open stored nothing and counted no writer" "length 0 writers 0" \
 	"$(grep -E '^(writers|length) ' /proc/rust_fifo | tr '\n' ' ' | sed 's/ $//')"
 echo kept >/dev/rust_fifo
 expect "fifo: the next open works" "kept" "$(cat /dev/rust_fifo)"
