@@ -12,13 +12,12 @@
 //! # echo hello > /dev/rust_fifo
 //! # cat /dev/rust_fifo
 //! hello
-//! # cat /dev/rust_fifo &      (sleeps: the pipe is empty and a writer is open)
-//! # exec 3>/dev/rust_fifo; echo world >&3
-//! world
-//! # grep -E 'length|readers' /proc/rust_fifo
-//! length 0
-//! readers 1
+//! # exec 3>/dev/rust_fifo              (a writer stays open, so...)
+//! # cat /dev/rust_fifo 3>&- &          (...cat sleeps on the empty pipe)
+//! # grep sleeping_readers /proc/rust_fifo
 //! sleeping_readers 1
+//! # echo world >&3; exec 3>&-          (cat prints it, then reads end of file)
+//! world
 //! ```
 //!
 //! At its edges:
