@@ -24,7 +24,7 @@
 
 #![no_std]
 
-use kernel::miscdev::{FileOperations, MiscDevice, SeekFrom};
+use kernel::miscdev::{File, FileOperations, MiscDevice, SeekFrom};
 use kernel::prelude::*;
 use kernel::sync::Mutex;
 use kernel::uaccess::{UserSliceReader, UserSliceWriter};
@@ -51,49 +51,51 @@ fn index(offset: i64) -> Result<usize> {
     usize::try_from(offset).map_err(|_| EINVAL)
 }
 
-impl FileOperations for Buffer {
-    fn read(&self, out: &mut UserSliceWriter<'_>, offset: &mut i64) -> Result<usize> {
-        let contents = self.contents.lock();
-        let start = index(*offset)?;
-        if start >= contents.size {
-            return Ok(0); // end of file
+kernel::file_operations! {
+    impl FileOperations for Buffer {
+        fn read(&self, _file: &File<'_>, out: &mut UserSliceWriter<'_>, offset: &mut i64) -> Result<usize> {
+            let contents = self.contents.lock();
+            let start = index(*offset)?;
+            if start >= contents.size {
+                return Ok(0); // end of file
+            }
+            let count = out.len().min(contents.size - start);
+            out.write_slice(&contents.bytes[start..start + count])?;
+            *offset += count as i64;
+            Ok(count)
         }
-        let count = out.len().min(contents.size - start);
-        out.write_slice(&contents.bytes[start..start + count])?;
-        *offset += count as i64;
-        Ok(count)
-    }
 
-    fn write(&self, input: &mut UserSliceReader<'_>, offset: &mut i64) -> Result<usize> {
-        // Like a regular file: writing nothing changes nothing, anywhere.
-        if input.is_empty() {
-            return Ok(0);
+        fn write(&self, _file: &File<'_>, input: &mut UserSliceReader<'_>, offset: &mut i64) -> Result<usize> {
+            // Like a regular file: writing nothing changes nothing, anywhere.
+            if input.is_empty() {
+                return Ok(0);
+            }
+            let mut guard = self.contents.lock();
+            let Contents { bytes, size } = &mut *guard;
+            let start = index(*offset)?;
+            if start >= CAPACITY {
+                return Err(ENOSPC);
+            }
+            let count = input.len().min(CAPACITY - start);
+            // Like a regular file: a buffer that turns bad partway gives a short
+            // write of the bytes before the bad one, a bad start EFAULT; bytes
+            // not copied are left as they were.
+            let copied = input.read_slice_partial(&mut bytes[start..start + count])?;
+            // Writing past the end of the data leaves a gap that reads as zeroes.
+            if start > *size {
+                bytes[*size..start].fill(0);
+            }
+            *size = (*size).max(start + copied);
+            *offset += copied as i64;
+            Ok(copied)
         }
-        let mut guard = self.contents.lock();
-        let Contents { bytes, size } = &mut *guard;
-        let start = index(*offset)?;
-        if start >= CAPACITY {
-            return Err(ENOSPC);
-        }
-        let count = input.len().min(CAPACITY - start);
-        // Like a regular file: a buffer that turns bad partway gives a short
-        // write of the bytes before the bad one, a bad start EFAULT; bytes
-        // not copied are left as they were.
-        let copied = input.read_slice_partial(&mut bytes[start..start + count])?;
-        // Writing past the end of the data leaves a gap that reads as zeroes.
-        if start > *size {
-            bytes[*size..start].fill(0);
-        }
-        *size = (*size).max(start + copied);
-        *offset += copied as i64;
-        Ok(copied)
-    }
 
-    fn seek(&self, current: i64, from: SeekFrom) -> Result<i64> {
-        // SEEK_END counts from the end of the data; the result may lie past
-        // it (reads there find nothing) but not before the start (EINVAL).
-        let size = self.contents.lock().size as i64;
-        from.resolve(current, size)
+        fn seek(&self, _file: &File<'_>, current: i64, from: SeekFrom) -> Result<i64> {
+            // SEEK_END counts from the end of the data; the result may lie past
+            // it (reads there find nothing) but not before the start (EINVAL).
+            let size = self.contents.lock().size as i64;
+            from.resolve(current, size)
+        }
     }
 }
 

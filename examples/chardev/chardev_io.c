@@ -12,6 +12,8 @@
  *   write-bad:N   write N bytes from the address 1 (never mapped)
  *   write-edge:N:M  write N bytes of 'e' of which only the first M are mapped
  *   read-bad:N    read N bytes into a page that was just unmapped
+ *   poll:0        poll(2) for reading and writing, timeout 0: "poll=1 revents=0x145"
+ *   epoll:0       epoll_ctl(EPOLL_CTL_ADD) of the file: "epoll_ctl=0" or an errno
  *
  * Each OP prints one line: "write=5", "read=3 abc", "seek=4090", or the
  * errno's name on failure: "write=ENOSPC".
@@ -20,7 +22,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -33,6 +37,7 @@ static const char *errno_name(int err)
 	case ESPIPE: return "ESPIPE";
 	case ENOTTY: return "ENOTTY";
 	case EBADF: return "EBADF";
+	case EPERM: return "EPERM";
 	default: return strerror(err);
 	}
 }
@@ -110,6 +115,17 @@ static void run(int fd, char *op)
 		report("write", write(fd, addr + page - atol(colon + 1), atol(arg)));
 	} else if (!strcmp(op, "read-bad")) {
 		report("read", read(fd, unmapped_page(), atol(arg)));
+	} else if (!strcmp(op, "poll")) {
+		struct pollfd p = { fd, POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM, 0 };
+
+		report("poll", poll(&p, 1, 0));
+		printf(" revents=%#x", p.revents);
+	} else if (!strcmp(op, "epoll")) {
+		struct epoll_event ev = { .events = EPOLLIN };
+		int ep = epoll_create1(0);
+
+		report("epoll_ctl", epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+		close(ep);
 	} else {
 		fprintf(stderr, "bad op: %s\n", op);
 		exit(2);

@@ -55,6 +55,10 @@ expect "a read into unmapped memory fails with EFAULT and does not move the posi
 	"read=EFAULT seek=0 " "$(io read-bad:10 seek:cur:0)"
 check "the module is still loaded and working after EFAULT" eval '[ "$(head -c 1 $dev | wc -c)" = 1 ]'
 
+# No poll method: the kernel's defaults for a device without one.
+expect "a device without poll: poll(2) says readable and writable at once, epoll refuses it with EPERM" \
+	"poll=1 revents=0x145 epoll_ctl=EPERM " "$(io poll:0 epoll:0)"
+
 # An open file keeps the module in.
 exec 3<$dev
 out=$(rmmod rust_chardev 2>&1)

@@ -25,7 +25,7 @@
 
 use core::mem::size_of;
 use kernel::ioctl::{io, ior, iow, iowr};
-use kernel::miscdev::{FileOperations, MiscDevice};
+use kernel::miscdev::{File, FileOperations, MiscDevice};
 use kernel::prelude::*;
 use kernel::sync::Mutex;
 use kernel::uaccess::IoctlArg;
@@ -51,31 +51,33 @@ struct Counter {
     value: Mutex<u64>,
 }
 
-impl FileOperations for Counter {
-    fn ioctl(&self, cmd: u32, arg: &mut IoctlArg<'_>) -> Result<isize> {
-        match cmd {
-            // _IO: the argument is the number itself, not an address.
-            RUST_IOCTL_RESET => *self.value.lock() = arg.value() as u64,
-            RUST_IOCTL_GET => {
-                let value = *self.value.lock();
-                arg.write(&value)?;
+kernel::file_operations! {
+    impl FileOperations for Counter {
+        fn ioctl(&self, _file: &File<'_>, cmd: u32, arg: &mut IoctlArg<'_>) -> Result<isize> {
+            match cmd {
+                // _IO: the argument is the number itself, not an address.
+                RUST_IOCTL_RESET => *self.value.lock() = arg.value() as u64,
+                RUST_IOCTL_GET => {
+                    let value = *self.value.lock();
+                    arg.write(&value)?;
+                }
+                RUST_IOCTL_SET => {
+                    let value: u64 = arg.read()?;
+                    *self.value.lock() = value;
+                }
+                RUST_IOCTL_ADD => {
+                    let args: AddArgs = arg.read()?;
+                    let mut value = self.value.lock();
+                    let sum = value.checked_add(args.delta).ok_or(EOVERFLOW)?;
+                    // Copying to user memory may sleep, which a Mutex allows.
+                    // The value changes only once the caller has the result.
+                    arg.write(&AddArgs { delta: args.delta, result: sum })?;
+                    *value = sum;
+                }
+                _ => return Err(ENOTTY),
             }
-            RUST_IOCTL_SET => {
-                let value: u64 = arg.read()?;
-                *self.value.lock() = value;
-            }
-            RUST_IOCTL_ADD => {
-                let args: AddArgs = arg.read()?;
-                let mut value = self.value.lock();
-                let sum = value.checked_add(args.delta).ok_or(EOVERFLOW)?;
-                // Copying to user memory may sleep, which a Mutex allows.
-                // The value changes only once the caller has the result.
-                arg.write(&AddArgs { delta: args.delta, result: sum })?;
-                *value = sum;
-            }
-            _ => return Err(ENOTTY),
+            Ok(0)
         }
-        Ok(0)
     }
 }
 

@@ -21,7 +21,7 @@
 
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU64, Ordering};
-use kernel::miscdev::{FileOperations, MiscDevice};
+use kernel::miscdev::{File, FileOperations, MiscDevice};
 use kernel::prelude::*;
 use kernel::sync::{Mutex, SpinLock};
 use kernel::uaccess::{UserSliceReader, UserSliceWriter};
@@ -46,42 +46,44 @@ fn parse(input: &[u8]) -> Result<u64> {
     text.trim().parse().map_err(|_| EINVAL)
 }
 
-impl FileOperations for Totals {
-    fn write(&self, input: &mut UserSliceReader<'_>, _offset: &mut i64) -> Result<usize> {
-        let len = input.len();
-        if len > MAX_INPUT {
-            return Err(EINVAL);
+kernel::file_operations! {
+    impl FileOperations for Totals {
+        fn write(&self, _file: &File<'_>, input: &mut UserSliceReader<'_>, _offset: &mut i64) -> Result<usize> {
+            let len = input.len();
+            if len > MAX_INPUT {
+                return Err(EINVAL);
+            }
+            let mut buf = [0u8; MAX_INPUT];
+            input.read_slice(&mut buf[..len])?;
+            let number = parse(&buf[..len])?;
+
+            {
+                let mut total = self.total.lock();
+                *total = total.checked_add(number).ok_or(EOVERFLOW)?;
+            } // the guard unlocks here
+            *self.count.lock() += 1;
+            self.atomic_total.fetch_add(number, Ordering::Relaxed);
+            Ok(len)
         }
-        let mut buf = [0u8; MAX_INPUT];
-        input.read_slice(&mut buf[..len])?;
-        let number = parse(&buf[..len])?;
 
-        {
-            let mut total = self.total.lock();
-            *total = total.checked_add(number).ok_or(EOVERFLOW)?;
-        } // the guard unlocks here
-        *self.count.lock() += 1;
-        self.atomic_total.fetch_add(number, Ordering::Relaxed);
-        Ok(len)
-    }
+        fn read(&self, _file: &File<'_>, out: &mut UserSliceWriter<'_>, offset: &mut i64) -> Result<usize> {
+            // Each value is read under its own lock: the line is not one
+            // snapshot while writers are busy, but each number is exact.
+            let total = *self.total.lock();
+            let count = *self.count.lock();
+            let atomic_total = self.atomic_total.load(Ordering::Relaxed);
 
-    fn read(&self, out: &mut UserSliceWriter<'_>, offset: &mut i64) -> Result<usize> {
-        // Each value is read under its own lock: the line is not one
-        // snapshot while writers are busy, but each number is exact.
-        let total = *self.total.lock();
-        let count = *self.count.lock();
-        let atomic_total = self.atomic_total.load(Ordering::Relaxed);
+            let mut text = String::new();
+            text.try_reserve(3 * 21)?; // three u64s and their separators: no allocation below
+            let _ = writeln!(text, "{total} {count} {atomic_total}");
 
-        let mut text = String::new();
-        text.try_reserve(3 * 21)?; // three u64s and their separators: no allocation below
-        let _ = writeln!(text, "{total} {count} {atomic_total}");
-
-        // Serve the part of the text at the file position, so `cat` stops.
-        let start = usize::try_from(*offset).map_err(|_| EINVAL)?.min(text.len());
-        let copied = out.len().min(text.len() - start);
-        out.write_slice(&text.as_bytes()[start..start + copied])?;
-        *offset += copied as i64;
-        Ok(copied)
+            // Serve the part of the text at the file position, so `cat` stops.
+            let start = usize::try_from(*offset).map_err(|_| EINVAL)?.min(text.len());
+            let copied = out.len().min(text.len() - start);
+            out.write_slice(&text.as_bytes()[start..start + copied])?;
+            *offset += copied as i64;
+            Ok(copied)
+        }
     }
 }
 

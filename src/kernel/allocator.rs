@@ -10,6 +10,7 @@
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use core::alloc::Layout;
+use core::mem::MaybeUninit;
 
 use crate::error::{code, Result};
 #[cfg(target_os = "none")]
@@ -36,21 +37,26 @@ pub fn kmalloc_size(layout: Layout) -> Option<usize> {
 
 /// `Box::new(value)`, but out of memory is `ENOMEM` instead of a panic.
 pub fn try_box<T>(value: T) -> Result<Box<T>> {
+    Ok(Box::write(try_box_uninit()?, value))
+}
+
+/// Room for a `T` on the heap, not initialised yet (`Box::new_uninit`), or
+/// `ENOMEM`: allocate first, then do what cannot be undone and move its
+/// result in with `Box::write`, which cannot fail.
+pub fn try_box_uninit<T>() -> Result<Box<MaybeUninit<T>>> {
     let layout = Layout::new::<T>();
     if layout.size() == 0 {
-        return Ok(Box::new(value));
+        return Ok(Box::new_uninit());
     }
     // SAFETY: the layout has a non-zero size.
-    let ptr = unsafe { alloc::alloc::alloc(layout) }.cast::<T>();
+    let ptr = unsafe { alloc::alloc::alloc(layout) }.cast::<MaybeUninit<T>>();
     if ptr.is_null() {
         return Err(code::ENOMEM);
     }
-    // SAFETY: `ptr` is a fresh, suitably aligned block for one `T`, allocated
-    // by the global allocator with T's layout, as Box::from_raw requires.
-    unsafe {
-        ptr.write(value);
-        Ok(Box::from_raw(ptr))
-    }
+    // SAFETY: `ptr` is a fresh, suitably aligned block for one `T` (so for a
+    // `MaybeUninit<T>`, which needs no initialisation), allocated by the
+    // global allocator with T's layout, as Box::from_raw requires.
+    Ok(unsafe { Box::from_raw(ptr) })
 }
 
 /// `Arc::new(value)`, but out of memory is `ENOMEM` instead of a panic.
@@ -100,7 +106,7 @@ unsafe fn krealloc(ptr: *mut u8, layout: Layout) -> *mut u8 {
 /// `int`s (module_info.h points `module_param()` at them); Rust uses atomic
 /// operations on them, which on x86 are the same loads and stores.
 #[cfg(all(target_os = "none", kmod_fail_alloc))]
-mod fail_alloc {
+pub(crate) mod fail_alloc {
     use core::sync::atomic::{AtomicI32, Ordering::Relaxed};
 
     #[export_name = "rust_param_fail_alloc_nth"]
@@ -114,13 +120,13 @@ mod fail_alloc {
     static LIVE: AtomicI32 = AtomicI32::new(0);
 
     /// Counts an allocation; true if it is the one to fail.
-    pub(super) fn should_fail() -> bool {
+    pub(crate) fn should_fail() -> bool {
         let n = COUNT.fetch_add(1, Relaxed).wrapping_add(1);
         let nth = FAIL_NTH.load(Relaxed);
         nth > 0 && n == nth
     }
 
-    pub(super) fn count_live(change: i32) {
+    pub(crate) fn count_live(change: i32) {
         LIVE.fetch_add(change, Relaxed);
     }
 
@@ -131,14 +137,14 @@ mod fail_alloc {
 
 /// Without `make FAIL_ALLOC=1`, no allocation is made to fail or counted.
 #[cfg(any(not(target_os = "none"), not(kmod_fail_alloc)))]
-mod fail_alloc {
+pub(crate) mod fail_alloc {
     #[allow(dead_code)]
-    pub(super) fn should_fail() -> bool {
+    pub(crate) fn should_fail() -> bool {
         false
     }
 
     #[allow(dead_code)]
-    pub(super) fn count_live(_change: i32) {}
+    pub(crate) fn count_live(_change: i32) {}
 
     pub(crate) fn live() -> Option<i32> {
         None

@@ -231,6 +231,20 @@ impl WaitQueue {
     }
 }
 
+impl WaitQueue {
+    /// The C `wait_queue_head_t`, for other wrappers' helpers
+    /// (`poll_wait()`, the condition variable's wait).
+    pub(crate) fn as_raw(&self) -> *mut c_void {
+        self.raw.as_ptr()
+    }
+}
+
+impl AsRef<WaitQueue> for WaitQueue {
+    fn as_ref(&self) -> &WaitQueue {
+        self
+    }
+}
+
 impl Drop for WaitQueue {
     fn drop(&mut self) {
         // SAFETY: `raw` is the live wait queue; no one waits on it (that

@@ -51,6 +51,7 @@ pub mod sysfs;
 pub mod time;
 pub mod timer;
 pub mod uaccess;
+pub mod vmalloc;
 pub mod workqueue;
 
 /// What a module file needs, in one `use kernel::prelude::*;`.

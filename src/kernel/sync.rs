@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Locks: [`Mutex<T>`] over the kernel's `struct mutex` and [`SpinLock<T>`]
-//! over its `spinlock_t`.
+//! over its `spinlock_t`; [`CondVar`], to sleep until the data behind a
+//! `Mutex` changes.
 //!
 //! Both own the data they protect, as `std::sync::Mutex` does: the only way
 //! to the data is through the guard that `lock()` returns, and dropping the
@@ -44,15 +45,49 @@
 //! forgets the module's classes when it unloads. So two locks made on
 //! different lines can be held together, and taking them in both orders is
 //! reported as a possible deadlock, as for C locks.
+//!
+//! # Waiting for the data to change: [`CondVar`]
+//!
+//! A reader of a buffer that is empty must sleep until a writer adds to it,
+//! and it must look at the buffer under the lock. A [`CondVar`] does both:
+//! [`wait_interruptible`](CondVar::wait_interruptible) takes the guard,
+//! unlocks, sleeps until [`notify_one`](CondVar::notify_one) or
+//! [`notify_all`](CondVar::notify_all) (or a signal), and locks again before
+//! it returns. No notification is lost between the check and the sleep: the
+//! waiter is on the wait queue before the lock is released. It may return
+//! without a notification, so check the condition in a loop:
+//!
+//! ```ignore
+//! let mut pipe = self.pipe.lock_interruptible()?;
+//! while pipe.is_empty() {
+//!     self.readable.wait_interruptible(&mut pipe)?; // ERESTARTSYS on a signal
+//! }
+//! // ... take data from `pipe`, then: self.writable.notify_all();
+//! ```
+//!
+//! # Signals and `ERESTARTSYS`
+//!
+//! The interruptible waits here ([`Mutex::lock_interruptible`], the
+//! `CondVar` waits) end with `ERESTARTSYS` when a signal arrives. A system
+//! call returns it as it is; the kernel then runs the signal's handler and
+//! either restarts the call (the handler was installed with `SA_RESTART`,
+//! or the signal was ignored or stopped the process) or makes it fail with
+//! `EINTR`. A fatal signal (`SIGKILL`) kills the process on its way out.
+//! Return it only before anything was done: a `read` that has copied bytes
+//! returns their count instead.
 
 use core::cell::UnsafeCell;
-use core::ffi::{c_int, c_ulong, c_void};
+use core::ffi::{c_int, c_long, c_uint, c_ulong, c_void};
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
 use core::panic::Location;
 use core::ptr::{self, NonNull};
 
-use crate::error::{code::ENOMEM, to_result, Result};
+use crate::completion::{WaitQueue, WaitResult};
+use crate::error::{
+    code::{ENOMEM, ERESTARTSYS},
+    Result,
+};
 
 extern "C" {
     fn rust_helper_sync_mutex_new(key: *const c_void) -> *mut c_void;
@@ -64,6 +99,15 @@ extern "C" {
     fn rust_helper_sync_spinlock_free(lock: *mut c_void);
     fn rust_helper_sync_spinlock_lock_irqsave(lock: *mut c_void) -> c_ulong;
     fn rust_helper_sync_spinlock_unlock_irqrestore(lock: *mut c_void, flags: c_ulong);
+    /// > 0 when notified, 0 on timeout, -ERESTARTSYS on a signal.
+    fn rust_helper_sync_condvar_wait(
+        queue: *mut c_void,
+        lock: *mut c_void,
+        interruptible: bool,
+        timeout: c_long,
+    ) -> c_long;
+    fn rust_helper_sync_condvar_timeout(msecs: c_uint) -> c_long;
+    fn rust_helper_sync_condvar_notify(queue: *mut c_void, all: bool);
 }
 
 /// Which of the two lock types a class key is for.
@@ -116,11 +160,18 @@ impl<T> Mutex<T> {
         MutexGuard { mutex: self, _not_send: PhantomData }
     }
 
-    /// Like [`lock`](Self::lock), but a signal to the waiting process ends the
-    /// wait with `EINTR` (so a stuck process can still be killed).
+    /// Like [`lock`](Self::lock) (`mutex_lock_interruptible()`), but a
+    /// signal to the waiting process ends the wait with `ERESTARTSYS`, so a
+    /// stuck process can still be killed, and a `read` or `write` that
+    /// returns the error is restarted or fails with `EINTR` as the signal's
+    /// handler asks ([signals](self#signals-and-erestartsys)). C drivers
+    /// turn the `EINTR` of `mutex_lock_interruptible()` into `ERESTARTSYS`
+    /// the same way. Only where sleeping is allowed.
     pub fn lock_interruptible(&self) -> Result<MutexGuard<'_, T>> {
         // SAFETY: `lock` is a live mutex (freed only in Drop).
-        to_result(unsafe { rust_helper_sync_mutex_lock_interruptible(self.lock.as_ptr()) })?;
+        if unsafe { rust_helper_sync_mutex_lock_interruptible(self.lock.as_ptr()) } != 0 {
+            return Err(ERESTARTSYS);
+        }
         Ok(MutexGuard { mutex: self, _not_send: PhantomData })
     }
 
@@ -166,6 +217,117 @@ impl<T> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: this guard locked the mutex, on this task (it is !Send).
         unsafe { rust_helper_sync_mutex_unlock(self.mutex.lock.as_ptr()) }
+    }
+}
+
+/// A condition variable for a [`Mutex`]: sleep, with the lock released,
+/// until another task says that the data behind it changed.
+///
+/// Underneath is a `wait_queue_head_t` (`helpers/sync.c`): a waiter queues
+/// itself exclusively (`prepare_to_wait_exclusive()`), unlocks the mutex,
+/// sleeps (`schedule_timeout()`) and locks it again.
+/// [`notify_one`](Self::notify_one) is `wake_up()`: one waiter, plus every
+/// `poll(2)`, `select(2)` and epoll waiter registered on it with
+/// [`PollTable::register`](crate::miscdev::PollTable::register);
+/// [`notify_all`](Self::notify_all) is `wake_up_all()`. Notifying works in
+/// any context and needs no lock, but notify after the change, which you
+/// make under the mutex, or a waiter may check before it and sleep on.
+///
+/// A wait may return without a notification (a notification meant for a
+/// waiter that had already given up is passed on), so always wait in a loop
+/// that checks the condition.
+pub struct CondVar {
+    queue: WaitQueue,
+}
+
+impl CondVar {
+    /// A new condition variable, no one waiting. Fails with `ENOMEM`.
+    pub fn new() -> Result<Self> {
+        Ok(CondVar { queue: WaitQueue::new()? })
+    }
+
+    /// The common wait. `timeout` is in jiffies
+    /// (`MAX_SCHEDULE_TIMEOUT` for none).
+    fn wait_raw<T>(&self, guard: &mut MutexGuard<'_, T>, interruptible: bool, timeout: c_long) -> Result<WaitResult> {
+        // SAFETY: the queue is alive (borrowed by `self`); the guard proves
+        // this task holds `lock`, which C unlocks and locks again before it
+        // returns, so the guard still holds it afterwards. `&mut` on the
+        // guard means no reference into the data lives across the wait.
+        let ret = unsafe {
+            rust_helper_sync_condvar_wait(self.queue.as_raw(), guard.mutex.lock.as_ptr(), interruptible, timeout)
+        };
+        match ret {
+            1.. => Ok(WaitResult::Ready),
+            0 => Ok(WaitResult::TimedOut),
+            _ => Err(ERESTARTSYS),
+        }
+    }
+
+    /// Unlocks the mutex of `guard`, sleeps until notified, locks it again.
+    /// Signals do not end the wait (the process shows as `D` in `ps` and
+    /// cannot be killed meanwhile): prefer
+    /// [`wait_interruptible`](Self::wait_interruptible) wherever a system
+    /// call waits for user space. Sleeps: process context only.
+    pub fn wait<T>(&self, guard: &mut MutexGuard<'_, T>) {
+        // SAFETY: a plain value, no preconditions.
+        let forever = unsafe { rust_helper_sync_condvar_timeout(0) };
+        // An uninterruptible wait without a timeout only returns notified.
+        let _ = self.wait_raw(guard, false, forever);
+    }
+
+    /// As [`wait`](Self::wait), but a signal ends it with `ERESTARTSYS`
+    /// ([signals](self#signals-and-erestartsys)); the mutex is locked again
+    /// either way. A notification that arrives with the signal wins (`Ok`).
+    /// Sleeps: process context only.
+    pub fn wait_interruptible<T>(&self, guard: &mut MutexGuard<'_, T>) -> Result {
+        // SAFETY: a plain value, no preconditions.
+        let forever = unsafe { rust_helper_sync_condvar_timeout(0) };
+        self.wait_raw(guard, true, forever).map(|_| ())
+    }
+
+    /// As [`wait_interruptible`](Self::wait_interruptible), for at most
+    /// `msecs` milliseconds (rounded up to whole jiffies; 0 is no wait at
+    /// all, `u32::MAX` about 50 days): `Ready` when notified, `TimedOut` when
+    /// the time ran out first, `ERESTARTSYS` on a signal. Sleeps: process
+    /// context only.
+    pub fn wait_interruptible_timeout<T>(&self, guard: &mut MutexGuard<'_, T>, msecs: u32) -> Result<WaitResult> {
+        if msecs == 0 {
+            return Ok(WaitResult::TimedOut);
+        }
+        // SAFETY: a plain value, no preconditions.
+        let timeout = unsafe { rust_helper_sync_condvar_timeout(msecs) };
+        self.wait_raw(guard, true, timeout)
+    }
+
+    /// As [`wait`](Self::wait), for at most `msecs` milliseconds (as above);
+    /// signals do not end it. Sleeps: process context only.
+    pub fn wait_timeout<T>(&self, guard: &mut MutexGuard<'_, T>, msecs: u32) -> WaitResult {
+        if msecs == 0 {
+            return WaitResult::TimedOut;
+        }
+        // SAFETY: a plain value, no preconditions.
+        let timeout = unsafe { rust_helper_sync_condvar_timeout(msecs) };
+        self.wait_raw(guard, false, timeout).unwrap_or(WaitResult::Ready)
+    }
+
+    /// Wakes one waiter, and every poller registered on it (`wake_up()`).
+    /// Any context.
+    pub fn notify_one(&self) {
+        // SAFETY: the queue is alive (borrowed by `self`).
+        unsafe { rust_helper_sync_condvar_notify(self.queue.as_raw(), false) }
+    }
+
+    /// Wakes every waiter and poller (`wake_up_all()`). Any context.
+    pub fn notify_all(&self) {
+        // SAFETY: the queue is alive (borrowed by `self`).
+        unsafe { rust_helper_sync_condvar_notify(self.queue.as_raw(), true) }
+    }
+}
+
+/// The wait queue underneath, for [`PollTable::register`](crate::miscdev::PollTable::register).
+impl AsRef<WaitQueue> for CondVar {
+    fn as_ref(&self) -> &WaitQueue {
+        &self.queue
     }
 }
 

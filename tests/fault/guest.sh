@@ -59,6 +59,16 @@ expect_match "sync: a read that cannot allocate its text fails with ENOMEM" 'Can
 expect "sync: the next read works" "5 1 5" "$(cat /dev/rust_sync)"
 rmmod rust_sync
 
+insmod /rust_fifo.ko
+set_next_to_fail rust_fifo
+expect_match "fifo: an open whose per-open state cannot be allocated fails with ENOMEM" 'Cannot allocate memory' \
+	"$( (echo lost >/dev/rust_fifo) 2>&1)"
+expect "fifo: the failed open stored nothing and counted no writer" "length 0 writers 0" \
+	"$(grep -E '^(writers|length) ' /proc/rust_fifo | tr '\n' ' ' | sed 's/ $//')"
+echo kept >/dev/rust_fifo
+expect "fifo: the next open works" "kept" "$(cat /dev/rust_fifo)"
+rmmod rust_fifo
+
 insmod /rust_params.ko greeting=hi
 set_next_to_fail rust_params
 expect_match "params: a greeting that cannot be copied shows as (ENOMEM)" 'greeting=\(ENOMEM\)$' \

@@ -14,7 +14,7 @@
 
 #![no_std]
 
-use kernel::miscdev::{FileOperations, MiscDevice};
+use kernel::miscdev::{File, FileOperations, MiscDevice};
 use kernel::prelude::*;
 use kernel::sync::Mutex;
 use kernel::uaccess::{UserSliceReader, UserSliceWriter};
@@ -27,27 +27,29 @@ struct LastWord {
     word: Mutex<Vec<u8>>,
 }
 
-impl FileOperations for LastWord {
-    fn read(&self, out: &mut UserSliceWriter<'_>, offset: &mut i64) -> Result<usize> {
-        let word = self.word.lock();
-        let start = usize::try_from(*offset).map_err(|_| EINVAL)?.min(word.len());
-        let count = out.len().min(word.len() - start);
-        out.write_slice(&word[start..start + count])?;
-        *offset += count as i64;
-        Ok(count)
-    }
-
-    fn write(&self, input: &mut UserSliceReader<'_>, _offset: &mut i64) -> Result<usize> {
-        let count = input.len();
-        if count > CAPACITY {
-            return Err(ENOSPC);
+kernel::file_operations! {
+    impl FileOperations for LastWord {
+        fn read(&self, _file: &File<'_>, out: &mut UserSliceWriter<'_>, offset: &mut i64) -> Result<usize> {
+            let word = self.word.lock();
+            let start = usize::try_from(*offset).map_err(|_| EINVAL)?.min(word.len());
+            let count = out.len().min(word.len() - start);
+            out.write_slice(&word[start..start + count])?;
+            *offset += count as i64;
+            Ok(count)
         }
-        let mut incoming = Vec::new();
-        incoming.try_reserve_exact(count)?;
-        incoming.resize(count, 0);
-        input.read_slice(&mut incoming)?;
-        *self.word.lock() = incoming;
-        Ok(count)
+
+        fn write(&self, _file: &File<'_>, input: &mut UserSliceReader<'_>, _offset: &mut i64) -> Result<usize> {
+            let count = input.len();
+            if count > CAPACITY {
+                return Err(ENOSPC);
+            }
+            let mut incoming = Vec::new();
+            incoming.try_reserve_exact(count)?;
+            incoming.resize(count, 0);
+            input.read_slice(&mut incoming)?;
+            *self.word.lock() = incoming;
+            Ok(count)
+        }
     }
 }
 

@@ -9,8 +9,8 @@
 # leave the kernel unharmed (the host checks its log and taint).
 #
 # Needs /lib.sh, /stress_badio, /ioctl_client (examples/ioctl) and the
-# modules rust_chardev, rust_ioctl, rust_sync, rust_procfs, rust_sysfs and
-# rust_params in /.
+# modules rust_chardev, rust_ioctl, rust_sync, rust_procfs, rust_sysfs,
+# rust_params and rust_fifo in /.
 . /lib.sh
 
 # bad WHAT EXPECTED FILE MODE OP...: runs the OPs of stress_badio on FILE
@@ -192,6 +192,34 @@ bad "params: opening the 0444 u32 limit for writing, as root" "open=EACCES" $q/l
 bad "params: opening the 0444 u64 id for reading and writing, as root" "open=EACCES" $q/id rw text:1
 bad "params: secret, with permissions 0, has no file" "open=ENOENT" $q/secret r show
 unload rust_params
+
+# --- /dev/rust_fifo ------------------------------------------------------------------
+
+# Opened O_RDWR | O_NONBLOCK (rwn): the file is a writer, so an empty pipe
+# gives EAGAIN rather than end of file, and nothing waits. A call that fails
+# must neither take bytes out nor put any in: /proc/rust_fifo's length.
+f=/dev/rust_fifo
+load rust_fifo
+stored() { sed -n 's/^length //p' /proc/rust_fifo; }
+printf 'hello world' >$f
+bad "fifo: read(2) into NULL, an unmapped page, a kernel address, a read-only page" \
+	"EFAULT EFAULT EFAULT EFAULT" $f rwn read:null:10 read:unmapped:10 read:kernel:10 read:rdonly:10
+bad "fifo: read(2) of 10 bytes where only 5 are mapped" EFAULT $f rwn read:edge5:10
+expect "fifo: ... and the 11 bytes are all still in the pipe" 11 "$(stored)"
+bad "fifo: read(2) of 0 bytes into NULL" 0 $f rwn read:null:0
+bad "fifo: read(2) of SIZE_MAX and of 2^63 bytes" "EFAULT EFAULT" $f rwn read:buf:max read:buf:neg
+bad "fifo: lseek(2), an unknown ioctl, FIFO_SET_READ_TIMEOUT from NULL" "ESPIPE ENOTTY EFAULT" \
+	$f rwn seek:set:0 ioctl:0x1234:num:0 ioctl:0x40046601:null
+bad "fifo: read(2) of 1 TiB into a 4 MiB buffer: the 11 bytes held, then EAGAIN (empty)" "11 EAGAIN" \
+	$f rwn read:buf:tib read:buf:10
+bad "fifo: write(2) from NULL, an unmapped page, a kernel address, 10 bytes where 5 are mapped" \
+	"EFAULT EFAULT EFAULT EFAULT" $f rwn write:null:10 write:unmapped:10 write:kernel:10 write:edge5:10
+expect "fifo: ... and nothing was stored" 0 "$(stored)"
+bad "fifo: write(2) of SIZE_MAX and of 2^63 bytes" "EFAULT EFAULT" $f rwn write:buf:max write:buf:neg
+bad "fifo: write(2) of 1 TiB from a 4 MiB buffer stores the capacity, 4096, then EAGAIN (full)" "4096 EAGAIN" \
+	$f rwn write:buf:tib write:buf:1
+bad "fifo: the 4096 bytes read back, then EAGAIN" "4096 EAGAIN" $f rwn read:buf:4096 read:buf:1
+unload rust_fifo
 
 # Parameters at insmod: the same parsers; the load fails and nothing stays.
 expect "insmod rust_params delta= (empty): Invalid argument" "Invalid argument" "$(insmod_result rust_params delta=)"

@@ -5,7 +5,8 @@
  *
  *   stress_badio FILE MODE OP...
  *
- * MODE is how FILE is opened: r, w or rw. If the open fails, the only line
+ * MODE is how FILE is opened: r, w or rw, or rwn (rw with O_NONBLOCK, for
+ * /dev/rust_fifo, whose reads and writes would otherwise wait). If the open fails, the only line
  * printed is "open=ERRNO". Otherwise each OP prints one line: the count or
  * position the call returned, or the name of the errno it failed with
  * ("EFAULT"). An OP is one of
@@ -271,11 +272,12 @@ int main(int argc, char **argv)
 	int flags, fd, i;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s FILE r|w|rw OP...\n", argv[0]);
+		fprintf(stderr, "usage: %s FILE r|w|rw|rwn OP...\n", argv[0]);
 		return 2;
 	}
 	page = sysconf(_SC_PAGESIZE);
-	flags = !strcmp(argv[2], "r") ? O_RDONLY : !strcmp(argv[2], "w") ? O_WRONLY : O_RDWR;
+	flags = !strcmp(argv[2], "r") ? O_RDONLY : !strcmp(argv[2], "w") ? O_WRONLY :
+		!strcmp(argv[2], "rwn") ? O_RDWR | O_NONBLOCK : O_RDWR;
 	fd = open(argv[1], flags);
 	if (fd < 0) {
 		printf("open=%s\n", errno_name(errno));

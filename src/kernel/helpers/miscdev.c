@@ -7,7 +7,30 @@
  * the struct miscdevice, its struct file_operations and a reference count.
  * Each file operation here finds the rust_miscdev from the open file and calls
  * Rust through the function table (struct rust_miscdev_ops) Rust passed at
- * registration, with the Rust data pointer as first argument.
+ * registration, with the Rust data pointer as first argument, then the
+ * struct file and the file's own Rust state.
+ *
+ * The open file: misc_open() points file->private_data at our struct
+ * miscdevice and file->f_op at our file_operations before it calls our open.
+ * From then on the device is found from file->f_op (container_of), which
+ * leaves file->private_data free for the per-open state that Rust's open
+ * returns; release hands it back to Rust to drop. The file's flags are read
+ * at every call (fcntl(F_SETFL) may change O_NONBLOCK and O_APPEND while
+ * the file is open), with READ_ONCE as fcntl writes them under f_lock only.
+ *
+ * poll: fops.poll is set only if the Rust type implements poll (its
+ * table entry is not NULL). A file without it is "always ready" to poll(2)
+ * and select(2) and refused by epoll_ctl(EPOLL_CTL_ADD) with EPERM, as for a
+ * C driver that leaves poll out; with a poll that said "always ready" epoll
+ * would accept it and report it ready for ever.
+ *
+ * Wait queues given to poll_wait() must outlive the registration it makes:
+ * poll(2) and select(2) remove theirs before returning, but epoll keeps its
+ * entry until EPOLL_CTL_DEL or until the file's last fput, where
+ * eventpoll_release() runs before ->release. Both the device's state (freed
+ * with the last reference below, after the last release) and the per-open
+ * state (dropped in release) therefore outlive every epoll entry made on
+ * their wait queues.
  *
  * Lifetimes: the registration holds one reference and every open file holds
  * one more. Deregistering removes /dev/<name> and drops the registration's
@@ -21,19 +44,37 @@
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
+
+/*
+ * miscdev.rs spells out these open(2) flags and poll bits (the user-space
+ * ABI of x86-64); the build fails if the kernel disagrees.
+ */
+static_assert(O_ACCMODE == 00000003 && O_RDONLY == 0 && O_WRONLY == 1 && O_RDWR == 2);
+static_assert(O_APPEND == 00002000 && O_NONBLOCK == 00004000);
+static_assert((__force unsigned int)EPOLLIN == 0x001 && (__force unsigned int)EPOLLPRI == 0x002);
+static_assert((__force unsigned int)EPOLLOUT == 0x004 && (__force unsigned int)EPOLLERR == 0x008);
+static_assert((__force unsigned int)EPOLLHUP == 0x010 && (__force unsigned int)EPOLLRDNORM == 0x040);
+static_assert((__force unsigned int)EPOLLWRNORM == 0x100 && (__force unsigned int)EPOLLRDHUP == 0x2000);
 
 /*
  * Implemented in Rust (src/kernel/miscdev.rs, struct Ops, same field order).
  * Each returns 0 or a count on success and a negative errno on failure.
  */
 struct rust_miscdev_ops {
-	int (*open)(const void *data);
-	void (*release)(const void *data);
-	ssize_t (*read)(const void *data, char __user *buf, size_t count, loff_t *pos);
-	ssize_t (*write)(const void *data, const char __user *buf, size_t count, loff_t *pos);
-	loff_t (*llseek)(const void *data, loff_t pos, loff_t offset, int whence);
-	long (*ioctl)(const void *data, unsigned int cmd, unsigned long arg);
+	int (*open)(const void *data, struct file *file, void **open);
+	void (*release)(const void *data, struct file *file, void *open);
+	ssize_t (*read)(const void *data, struct file *file, void *open, char __user *buf,
+			size_t count, loff_t *pos);
+	ssize_t (*write)(const void *data, struct file *file, void *open, const char __user *buf,
+			 size_t count, loff_t *pos);
+	loff_t (*llseek)(const void *data, struct file *file, void *open, loff_t pos,
+			 loff_t offset, int whence);
+	long (*ioctl)(const void *data, struct file *file, void *open, unsigned int cmd,
+		      unsigned long arg);
+	/* NULL when the Rust type has no poll. */
+	__poll_t (*poll)(const void *data, struct file *file, void *open, poll_table *wait);
 	void (*free_data)(void *data);
 };
 
@@ -49,11 +90,13 @@ int rust_helper_miscdev_register(const char *name, umode_t mode,
 				 const struct rust_miscdev_ops *ops, void *data,
 				 struct rust_miscdev **out);
 void rust_helper_miscdev_deregister(struct rust_miscdev *dev);
+unsigned int rust_helper_miscdev_file_flags(struct file *file);
+void rust_helper_miscdev_poll_wait(struct file *file, wait_queue_head_t *queue, poll_table *wait);
 
-/* misc_open() set file->private_data to our struct miscdevice. */
+/* misc_open() made file->f_op our dev->fops. */
 static struct rust_miscdev *file_dev(struct file *file)
 {
-	return container_of((struct miscdevice *)file->private_data, struct rust_miscdev, misc);
+	return container_of(file->f_op, struct rust_miscdev, fops);
 }
 
 static void rust_miscdev_free(struct kref *refs)
@@ -70,21 +113,26 @@ static void rust_miscdev_free(struct kref *refs)
  */
 static int rust_miscdev_open(struct inode *inode, struct file *file)
 {
-	struct rust_miscdev *dev = file_dev(file);
+	struct rust_miscdev *dev = container_of((struct miscdevice *)file->private_data,
+						struct rust_miscdev, misc);
+	void *open = NULL;
 	int ret;
 
 	kref_get(&dev->refs);
-	ret = dev->ops->open(dev->data);
-	if (ret)
+	ret = dev->ops->open(dev->data, file, &open);
+	if (ret) {
 		kref_put(&dev->refs, rust_miscdev_free);
-	return ret;
+		return ret;
+	}
+	file->private_data = open;
+	return 0;
 }
 
 static int rust_miscdev_release(struct inode *inode, struct file *file)
 {
 	struct rust_miscdev *dev = file_dev(file);
 
-	dev->ops->release(dev->data);
+	dev->ops->release(dev->data, file, file->private_data);
 	kref_put(&dev->refs, rust_miscdev_free);
 	return 0;
 }
@@ -93,7 +141,7 @@ static ssize_t rust_miscdev_read(struct file *file, char __user *buf, size_t cou
 {
 	struct rust_miscdev *dev = file_dev(file);
 
-	return dev->ops->read(dev->data, buf, count, pos);
+	return dev->ops->read(dev->data, file, file->private_data, buf, count, pos);
 }
 
 static ssize_t rust_miscdev_write(struct file *file, const char __user *buf, size_t count,
@@ -101,14 +149,15 @@ static ssize_t rust_miscdev_write(struct file *file, const char __user *buf, siz
 {
 	struct rust_miscdev *dev = file_dev(file);
 
-	return dev->ops->write(dev->data, buf, count, pos);
+	return dev->ops->write(dev->data, file, file->private_data, buf, count, pos);
 }
 
 /* Rust computes the new position; the file's position is C's to set. */
 static loff_t rust_miscdev_llseek(struct file *file, loff_t offset, int whence)
 {
 	struct rust_miscdev *dev = file_dev(file);
-	loff_t pos = dev->ops->llseek(dev->data, file->f_pos, offset, whence);
+	loff_t pos = dev->ops->llseek(dev->data, file, file->private_data, file->f_pos, offset,
+				      whence);
 
 	if (pos >= 0)
 		file->f_pos = pos;
@@ -119,7 +168,29 @@ static long rust_miscdev_ioctl(struct file *file, unsigned int cmd, unsigned lon
 {
 	struct rust_miscdev *dev = file_dev(file);
 
-	return dev->ops->ioctl(dev->data, cmd, arg);
+	return dev->ops->ioctl(dev->data, file, file->private_data, cmd, arg);
+}
+
+static __poll_t rust_miscdev_poll(struct file *file, poll_table *wait)
+{
+	struct rust_miscdev *dev = file_dev(file);
+
+	return dev->ops->poll(dev->data, file, file->private_data, wait);
+}
+
+/* The open flags, as they are now (O_NONBLOCK and O_APPEND may change). */
+unsigned int rust_helper_miscdev_file_flags(struct file *file)
+{
+	return READ_ONCE(file->f_flags);
+}
+
+/*
+ * poll_wait(): adds the caller to @queue for poll(2)/select(2)/epoll (a no-op
+ * when @wait is NULL or asks for no queue, as on epoll's re-checks).
+ */
+void rust_helper_miscdev_poll_wait(struct file *file, wait_queue_head_t *queue, poll_table *wait)
+{
+	poll_wait(file, queue, wait);
 }
 
 /*
@@ -147,6 +218,8 @@ int rust_helper_miscdev_register(const char *name, umode_t mode,
 	dev->fops.write = rust_miscdev_write;
 	dev->fops.llseek = rust_miscdev_llseek;
 	dev->fops.unlocked_ioctl = rust_miscdev_ioctl;
+	if (ops->poll)
+		dev->fops.poll = rust_miscdev_poll;
 	/* 32-bit processes: the same handler, with the argument widened. */
 	dev->fops.compat_ioctl = compat_ptr_ioctl;
 
