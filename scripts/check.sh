@@ -23,7 +23,7 @@ module=$(template_module)
 if [[ -n $example ]]; then
 	echo "Debian $series, example $example:"
 	example_tests "$series" "$example"
-elif ! kdir=$(kernel_dir "$series"); then
+elif echo "Debian $series, $module:" && ! kdir=$(kernel_dir "$series"); then
 	check "$series: fetch the Debian kernel and headers" false
 elif build_checks "$series: " "$series" "$kdir" "$module"; then
 	own_boot "$series: " "$series" "$kdir" "$module"

@@ -220,7 +220,7 @@ guest_checks() {
 		case $line in
 		"PASS "*) check "$prefix${line#PASS }" true; reported=$((reported + 1)) ;;
 		"FAIL "*) check "$prefix${line#FAIL }" false; reported=$((reported + 1)) ;;
-		"    "*) echo "    $line" >&2 ;;
+		"    "*) echo "    $line" ;;
 		esac
 	done < <(awk '/^@@ / { exit } { print }' "$log")
 	check "${prefix}the guest script ran to its end ($reported checks)" \

@@ -32,7 +32,7 @@ camel() { sed -E 's/(^|_)([a-z0-9])/\U\2/g' <<<"$1"; }
 old_type=$(camel "$old")
 new_type=$(camel "$name")
 
-sed -i "s/^MODULE  := $old\$/MODULE  := $name/" Makefile
+sed -i -e "s/^MODULE  := $old\$/MODULE  := $name/" -e "s|build/$old\.ko|build/$name.ko|g" Makefile
 sed -i "0,/^name = \"$old\"\$/s//name = \"$name\"/" Cargo.toml
 sed -i -e "s/^PACKAGE_NAME=\"$old\"\$/PACKAGE_NAME=\"$name\"/" \
 	-e "s/^BUILT_MODULE_NAME\[0\]=\"$old\"\$/BUILT_MODULE_NAME[0]=\"$name\"/" \

@@ -7,7 +7,9 @@
 # succeeds and removes it, and a second round does the same. The module's
 # log and parameters are shown on the way, for make run. Then /test.sh, the
 # module's own checks (tests/module/test.sh, written like an example's
-# test.sh), which ends with `finish`. $MODULE comes from /guest.env.
+# test.sh), which ends with `finish`. $MODULE comes from /guest.env. A module
+# that does not load ends the script at once, with insmod's error and the
+# module's log.
 . /lib.sh
 
 # show_log: the kernel's messages since the last call, indented.
@@ -17,7 +19,15 @@ show_log() {
 
 echo "Linux $(uname -r) is up."
 echo "# insmod $MODULE.ko"
-check "insmod $MODULE.ko succeeds" insmod "/$MODULE.ko"
+if ! out=$(insmod "/$MODULE.ko" 2>&1); then
+	# Nothing else can be checked: say why, with the module's last words.
+	echo "FAIL insmod $MODULE.ko succeeds"
+	echo "    $out"
+	show_log | sed 's/^ /   /'
+	finish
+	exit
+fi
+echo "PASS insmod $MODULE.ko succeeds"
 show_log
 check "$MODULE is listed in /proc/modules" loaded "$MODULE"
 for param in /sys/module/"$MODULE"/parameters/*; do
