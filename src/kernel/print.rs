@@ -73,6 +73,10 @@ impl<F: FnMut(&[u8])> LineWriter<F> {
     /// Appends text that contains no newline to the current line, each NUL
     /// byte in it as [`NUL_ESCAPE`].
     fn push(&mut self, text: &str) {
+        // The common case, no NUL, without the splitting (memchr only).
+        if !text.as_bytes().contains(&0) {
+            return self.push_text(text, false);
+        }
         let mut pieces = text.split('\0');
         if let Some(first) = pieces.next() {
             self.push_text(first, false);
