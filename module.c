@@ -153,9 +153,17 @@ static int __init rust_kmod_init(void)
 	return rust_module_init();
 }
 
+/*
+ * helpers/miscdev.c, where the module uses it (weak: NULL otherwise), frees
+ * what files closed after their device was removed left behind.
+ */
+void rust_helper_miscdev_exit(void) __weak;
+
 static void __exit rust_kmod_exit(void)
 {
 	rust_module_exit();
+	if (rust_helper_miscdev_exit)
+		rust_helper_miscdev_exit();
 }
 
 module_init(rust_kmod_init);

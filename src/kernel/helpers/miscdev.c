@@ -35,13 +35,24 @@
  * Lifetimes: the registration holds one reference and every open file holds
  * one more. Deregistering removes /dev/<name> and drops the registration's
  * reference; the last reference (maybe the last close of a file that was open
- * at the time) frees the structure and tells Rust to drop its data. Nothing a
+ * at the time) tells Rust to drop its data and frees the structure. Nothing a
  * file operation uses can go away while a file is open. And since
  * fops.owner is THIS_MODULE, the module cannot be unloaded while a file is
  * open either (rmmod fails).
+ *
+ * One exception to "frees the structure": when the last reference goes in
+ * release (a file that stayed open after the device was deregistered, e.g. a
+ * PCI driver unbound while its device file was open), the structure holds the
+ * file's f_op, and __fput() reads f_op->owner after ->release returns, to
+ * drop the module reference the open took (fops_put()). Freeing it there
+ * would be a use after free (make stress's slub_debug boot caught one). So
+ * such a structure is only retired: kept on a list until the module is
+ * unloaded (rust_helper_miscdev_exit(), from module.c), which cannot happen
+ * before fops_put() has read the owner and dropped that very reference.
  */
 #include <linux/fs.h>
 #include <linux/kref.h>
+#include <linux/llist.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -84,7 +95,13 @@ struct rust_miscdev {
 	struct kref refs;
 	const struct rust_miscdev_ops *ops;
 	void *data;
+	struct llist_node retired;
 };
+
+/* Structures whose last reference went in release: freed at module unload. */
+static LLIST_HEAD(retired_devs);
+
+void rust_helper_miscdev_exit(void);
 
 int rust_helper_miscdev_register(const char *name, umode_t mode,
 				 const struct rust_miscdev_ops *ops, void *data,
@@ -105,6 +122,24 @@ static void rust_miscdev_free(struct kref *refs)
 
 	dev->ops->free_data(dev->data);
 	kfree(dev);
+}
+
+/* The last reference, from release: the file still points at dev->fops. */
+static void rust_miscdev_retire(struct kref *refs)
+{
+	struct rust_miscdev *dev = container_of(refs, struct rust_miscdev, refs);
+
+	dev->ops->free_data(dev->data);
+	llist_add(&dev->retired, &retired_devs);
+}
+
+/* At module unload (module.c): no file can use a retired structure any more. */
+void rust_helper_miscdev_exit(void)
+{
+	struct rust_miscdev *dev, *next;
+
+	llist_for_each_entry_safe(dev, next, llist_del_all(&retired_devs), retired)
+		kfree(dev);
 }
 
 /*
@@ -133,7 +168,7 @@ static int rust_miscdev_release(struct inode *inode, struct file *file)
 	struct rust_miscdev *dev = file_dev(file);
 
 	dev->ops->release(dev->data, file, file->private_data);
-	kref_put(&dev->refs, rust_miscdev_free);
+	kref_put(&dev->refs, rust_miscdev_retire);
 	return 0;
 }
 
