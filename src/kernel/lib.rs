@@ -44,6 +44,7 @@ pub mod print;
 pub mod completion;
 pub mod kthread;
 pub mod miscdev;
+pub mod pci;
 pub mod procfs;
 pub mod sync;
 pub mod sysfs;
