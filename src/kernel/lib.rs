@@ -42,6 +42,7 @@ pub mod print;
 // check, rust-analyzer, unit tests of their pure parts); only their C calls
 // need the kernel, and host tests do not reach those.
 pub mod completion;
+pub mod dma;
 pub mod irq;
 pub mod kthread;
 pub mod miscdev;
