@@ -286,10 +286,20 @@ example_tests() {
 	check "$series: $name: the user-space test programs build" [ "$?" = 0 ]
 
 	vmout=$build/vm-$name
+	# examples/NAME/qemu-args: QEMU arguments for its boot (an emulated
+	# device); examples/NAME/test-nodevice.sh runs in a second boot without.
+	local qemu_args=
+	[[ -f examples/$name/qemu-args ]] && qemu_args=$(<"examples/$name/qemu-args")
 	# shellcheck disable=SC2086 # one program path per word
-	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" "examples/$name/test.sh" \
-		tests/guest/lib.sh "$build/$module.ko" $programs
+	VM_QEMU_ARGS="${VM_QEMU_ARGS:-} $qemu_args" "$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" \
+		"examples/$name/test.sh" tests/guest/lib.sh "$build/$module.ko" $programs
 	boot_checks "$series: $name: " "$vmout" "" "$module"
+	if [[ -f examples/$name/test-nodevice.sh ]]; then
+		# shellcheck disable=SC2086 # one program path per word
+		"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout-nodevice" "examples/$name/test-nodevice.sh" \
+			tests/guest/lib.sh "$build/$module.ko" $programs
+		boot_checks "$series: $name, no device: " "$vmout-nodevice" "" "$module"
+	fi
 }
 
 # Examples with a test script, or those named in $EXAMPLES.
