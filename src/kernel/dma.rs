@@ -32,7 +32,13 @@ use crate::pci::Device;
 extern "C" {
     fn rust_helper_dma_alloc_coherent(dev: *mut c_void, size: usize, handle: *mut u64) -> *mut c_void;
     fn rust_helper_dma_free_coherent(dev: *mut c_void, size: usize, cpu: *mut c_void, handle: u64);
-    fn rust_helper_dma_map_single(dev: *mut c_void, cpu: *mut c_void, size: usize, dir: c_int, handle: *mut u64) -> c_int;
+    fn rust_helper_dma_map_single(
+        dev: *mut c_void,
+        cpu: *mut c_void,
+        size: usize,
+        dir: c_int,
+        handle: *mut u64,
+    ) -> c_int;
     fn rust_helper_dma_unmap_single(dev: *mut c_void, handle: u64, size: usize, dir: c_int);
 }
 
@@ -210,7 +216,9 @@ impl StreamingMapping {
             self.mapped = false;
             // SAFETY: mapped in `new` with these arguments (the invariant),
             // unmapped once (`mapped`).
-            unsafe { rust_helper_dma_unmap_single(self.dev.as_device_ptr(), self.handle, self.buffer.len(), self.dir.to_c()) }
+            unsafe {
+                rust_helper_dma_unmap_single(self.dev.as_device_ptr(), self.handle, self.buffer.len(), self.dir.to_c())
+            }
         }
     }
 

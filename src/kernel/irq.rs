@@ -200,7 +200,14 @@ impl<H: Handler> Registration<H> {
         // pointer to be a `Halves<H>`, which it is, and it stays alive until
         // after free_irq (Drop); `raw` is a valid place.
         let ret = unsafe {
-            rust_helper_irq_request(irq, name.as_ptr(), !vectors.is_msi(), Adapter::<H>::OPS, halves.as_ptr().cast(), &mut raw)
+            rust_helper_irq_request(
+                irq,
+                name.as_ptr(),
+                !vectors.is_msi(),
+                Adapter::<H>::OPS,
+                halves.as_ptr().cast(),
+                &mut raw,
+            )
         };
         if let Err(err) = to_result(ret) {
             // SAFETY: the request failed, so no handler runs or will; the

@@ -357,7 +357,8 @@ impl Device {
             return Err(EINVAL);
         }
         // SAFETY: `raw` is live (the invariant).
-        let count = to_result(unsafe { rust_helper_pci_alloc_irq_vectors(self.ptr(), min, max, kinds.msi, kinds.intx) })?;
+        let count =
+            to_result(unsafe { rust_helper_pci_alloc_irq_vectors(self.ptr(), min, max, kinds.msi, kinds.intx) })?;
         Ok(IrqVectors { dev: self.clone(), count: count as u32 })
     }
 }
@@ -416,7 +417,7 @@ impl Drop for BusMaster {
 /// Whether `offset` is a 4-byte-aligned offset of a `u32` inside `size`
 /// bytes.
 pub const fn u32_fits(offset: usize, size: usize) -> bool {
-    offset % 4 == 0 && offset < size && size - offset >= 4
+    offset.is_multiple_of(4) && offset < size && size - offset >= 4
 }
 
 /// The first `SIZE` bytes of a memory BAR, mapped (`pci_iomap`); unmapped
