@@ -6,17 +6,22 @@
 //! through `/dev/rust_edu`:
 //!
 //! ```text
-//! # modinfo -F alias rust_edu.ko
+//! # modinfo -F alias rust_edu
 //! pci:v00001234d000011E8sv*sd*bc*sc*i*
-//! # insmod rust_edu.ko
-//! rust_edu: 0000:00:04.0: edu version 1.0, liveness ok, MSI, IRQ 24
+//! # modprobe $(cat /sys/bus/pci/devices/0000:00:02.0/modalias)
+//! rust_edu: 0000:00:02.0: edu version 1.0, liveness ok, MSI, IRQ 24
+//! rust_edu: driver registered
 //! # ls /sys/bus/pci/drivers/rust_edu/
-//! 0000:00:04.0  bind  new_id  remove_id  uevent  unbind
-//! # /edu_ctl fact:10 irqs          # ioctl: 10! on the device, then the interrupt count
-//! fact=3628800 irqs=1
+//! 0000:00:02.0  module        remove_id     unbind
+//! bind          new_id        uevent
+//! # /edu_ctl id live:0x12345678 fact:10 irqs   # examples/edu/edu_ctl.c
+//! id=0x010000ed
+//! live=0xedcba987
+//! fact=3628800
+//! irqs=1
 //! # head -c 4095 /dev/urandom >/tmp/a; cat /tmp/a >/dev/rust_edu; cmp /tmp/a /dev/rust_edu
 //! # grep rust_edu /proc/interrupts
-//!  24:          0          3  PCI-MSI 65536-edge      rust_edu
+//!  24:          0          3   PCI-MSI 32768-edge      rust_edu
 //! ```
 //!
 //! The device (QEMU's `docs/specs/edu.rst`, `hw/misc/edu.c`) has, in BAR 0:
