@@ -43,7 +43,8 @@
 //!   `EDU_IOC_IRQS`: how many interrupts the driver has handled.
 //! - `write(2)` at offset o (below 4095): the bytes go into a coherent DMA
 //!   buffer and the device copies them into its own buffer at o; `read(2)`
-//!   copies the device's buffer back the same way. The file is 4095 bytes
+//!   has the device copy its buffer into a kernel buffer lent to it for the
+//!   transfer (a streaming mapping), then copies that to the caller. The file is 4095 bytes
 //!   long (see `BUFFER_SIZE`): writing at its end fails with `ENOSPC`,
 //!   reading there returns end of file.
 //! - One factorial and one DMA run at a time (a mutex each); a signal while
@@ -57,7 +58,7 @@ use core::mem::size_of;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 use kernel::completion::{WaitQueue, WaitResult};
-use kernel::dma::CoherentBuffer;
+use kernel::dma::{CoherentBuffer, DeviceBuffer, Direction, StreamingMapping};
 use kernel::ioctl::{ior, iowr};
 use kernel::irq::{self, HardIrq, IrqReturn};
 use kernel::miscdev::{FileOperations, MiscDevice, SeekFrom};
@@ -122,6 +123,15 @@ const EDU_IOC_IRQS: u32 = ior(b'E', 4, size_of::<u64>());
 /// acknowledged and not yet handed on, and the count of interrupts.
 type HardState = (Arc<Regs>, Arc<AtomicU32>, Arc<AtomicU64>);
 
+/// The memory DMA transfers go through, under `Shared::dma`'s lock.
+struct Dma {
+    /// Writes go through this coherent buffer.
+    coherent: CoherentBuffer,
+    /// A read's streaming mapping whose transfer a signal interrupted: kept
+    /// until the transfer is over, so the device never writes freed memory.
+    in_flight: Option<StreamingMapping<DeviceBuffer>>,
+}
+
 /// The device's state, shared by the driver, the threaded interrupt
 /// handler and every open file.
 struct Shared {
@@ -136,8 +146,10 @@ struct Shared {
     waiters: WaitQueue,
     /// One factorial at a time: the device has one unit.
     factorial: Mutex<()>,
-    /// One DMA at a time, through this buffer.
-    dma: Mutex<CoherentBuffer>,
+    /// One DMA transfer at a time.
+    dma: Mutex<Dma>,
+    /// For the streaming mappings.
+    dev: pci::Device,
     /// Set by remove: the files still open fail with ENODEV.
     removed: AtomicBool,
 }
@@ -175,15 +187,16 @@ impl Shared {
         Ok(self.regs.read32::<FACTORIAL>())
     }
 
-    /// One DMA transfer of `len` bytes between the coherent buffer and the
-    /// device's buffer at `offset`; the caller holds the buffer's lock.
-    fn dma(&self, buffer: &CoherentBuffer, offset: usize, len: usize, from_device: bool) -> Result {
+    /// One DMA transfer of `len` bytes between memory at DMA address `ram`
+    /// and the device's buffer at `offset`; the caller holds `dma`'s lock.
+    fn dma(&self, dma: &mut Dma, ram: u64, offset: usize, len: usize, from_device: bool) -> Result {
         // A transfer left running (its caller got a signal) ignores new
-        // commands: let it finish.
+        // commands: let it finish, then free its memory.
         self.wait_for(|| self.regs.read32::<DMA_CMD>() & DMA_START == 0)?;
+        dma.in_flight = None;
         // The mask is 28 bits, so the bus address fits the 32-bit write
         // (edu stores a 32-bit write to 0x80/0x88 as the whole address).
-        let ram = u32::try_from(buffer.dma_handle()).map_err(|_| EIO)?;
+        let ram = u32::try_from(ram).map_err(|_| EIO)?;
         let device = DEVICE_BUFFER + offset as u32;
         let (src, dst) = if from_device { (device, ram) } else { (ram, device) };
         self.done.fetch_and(!IRQ_DMA, Ordering::AcqRel);
@@ -245,14 +258,18 @@ impl FileOperations for EduFile {
             return Ok(0);
         }
         let count = out.len().min(BUFFER_SIZE - start);
-        let mut bytes = Vec::new();
-        bytes.try_reserve_exact(count)?;
-        bytes.resize(count, 0);
-        {
-            let buffer = shared.dma.lock_interruptible()?;
-            shared.dma(&buffer, start, count, true)?;
-            buffer.read(0, &mut bytes)?;
-        }
+        // A streaming mapping of a buffer of the right size, for the device
+        // to write into.
+        let bytes = {
+            let mut dma = shared.dma.lock_interruptible()?;
+            let buffer = DeviceBuffer::alloc(&shared.dev, count)?;
+            let mapping = StreamingMapping::new(&shared.dev, buffer, Direction::FromDevice)?;
+            if let Err(err) = shared.dma(&mut dma, mapping.dma_handle(), start, count, true) {
+                dma.in_flight = Some(mapping);
+                return Err(err);
+            }
+            mapping.unmap()
+        };
         out.write_slice(&bytes)?;
         *offset += count as i64;
         Ok(count)
@@ -273,9 +290,10 @@ impl FileOperations for EduFile {
         bytes.try_reserve_exact(count)?;
         bytes.resize(count, 0);
         input.read_slice(&mut bytes)?;
-        let buffer = shared.dma.lock_interruptible()?;
-        buffer.write(0, &bytes)?;
-        shared.dma(&buffer, start, count, false)?;
+        let mut dma = shared.dma.lock_interruptible()?;
+        dma.coherent.write(0, &bytes)?;
+        let ram = dma.coherent.dma_handle();
+        shared.dma(&mut dma, ram, start, count, false)?;
         *offset += count as i64;
         Ok(count)
     }
@@ -352,7 +370,8 @@ impl pci::Driver for EduDriver {
             done: AtomicU32::new(0),
             waiters: WaitQueue::new()?,
             factorial: Mutex::new(())?,
-            dma: Mutex::new(buffer)?,
+            dma: Mutex::new(Dma { coherent: buffer, in_flight: None })?,
+            dev: dev.clone(),
             removed: AtomicBool::new(false),
         })?;
         let handler = EduIrq { shared: shared.clone() };

@@ -11,7 +11,8 @@
 //! The device may write into a coherent buffer at any time, so the CPU side
 //! is read and written only by copying ([`CoherentBuffer::read`],
 //! [`CoherentBuffer::write`], volatile accesses), never through a Rust
-//! reference. A streaming mapping owns its buffer while the device has it:
+//! reference. A streaming mapping owns its buffer (a [`DeviceBuffer`], or a
+//! `Vec<u8>` for a device that reaches all memory) while the device has it:
 //! the CPU gets it back, with what the device wrote, from
 //! [`StreamingMapping::unmap`].
 //!
@@ -19,6 +20,7 @@
 //! [`Device::dma_set_mask_and_coherent`]: crate::pci::Device::dma_set_mask_and_coherent
 
 use core::ffi::{c_int, c_void};
+use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
 use alloc::vec::Vec;
@@ -40,6 +42,8 @@ extern "C" {
         handle: *mut u64,
     ) -> c_int;
     fn rust_helper_dma_unmap_single(dev: *mut c_void, handle: u64, size: usize, dir: c_int);
+    fn rust_helper_dma_kmalloc(dev: *mut c_void, size: usize) -> *mut c_void;
+    fn kfree(ptr: *const c_void);
 }
 
 /// Whether `len` bytes at `offset` lie inside `size` bytes.
@@ -155,6 +159,77 @@ impl Direction {
     }
 }
 
+/// A kernel buffer the device can reach with its DMA mask, for a
+/// [`StreamingMapping`]: `kzalloc`, with `GFP_DMA` (the lowest 16 MiB on
+/// x86) when the mask is below 32 bits; `kfree` on drop. It derefs to its
+/// bytes.
+///
+/// # Invariants
+///
+/// `ptr` is a `kzalloc`ed block of `len` bytes owned by this value.
+pub struct DeviceBuffer {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: plain owned memory.
+unsafe impl Send for DeviceBuffer {}
+// SAFETY: `&DeviceBuffer` only gives out `&[u8]`.
+unsafe impl Sync for DeviceBuffer {}
+
+impl DeviceBuffer {
+    /// `len` zeroed bytes that `dev` can address (set its DMA mask first).
+    /// `EINVAL` for 0 bytes, `ENOMEM`. May sleep.
+    pub fn alloc(dev: &Device, len: usize) -> Result<Self> {
+        if len == 0 {
+            return Err(EINVAL);
+        }
+        // SAFETY: `dev` is live; the result is checked for null.
+        let ptr = unsafe { rust_helper_dma_kmalloc(dev.as_device_ptr(), len) };
+        let ptr = NonNull::new(ptr.cast::<u8>()).ok_or(ENOMEM)?;
+        Ok(DeviceBuffer { ptr, len })
+    }
+}
+
+impl Deref for DeviceBuffer {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        // SAFETY: `len` initialised (zeroed) bytes owned by self (the invariant).
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl DerefMut for DeviceBuffer {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as in deref, and `&mut self` is unique.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for DeviceBuffer {
+    fn drop(&mut self) {
+        // SAFETY: allocated by kzalloc in `alloc` (the invariant), freed once.
+        unsafe { kfree(self.ptr.as_ptr().cast()) }
+    }
+}
+
+mod private {
+    pub trait Sealed {}
+}
+
+/// A buffer a [`StreamingMapping`] can lend to a device: its bytes are
+/// `kmalloc` memory (physically contiguous, not on the stack) that stays
+/// where it is while the mapping owns it. Implemented for [`DeviceBuffer`]
+/// and for `Vec<u8>` (the kernel allocator's `kmalloc`; only for devices
+/// that reach all memory, or with swiotlb to bounce through).
+pub trait Mappable: DerefMut<Target = [u8]> + private::Sealed {}
+
+impl private::Sealed for DeviceBuffer {}
+impl Mappable for DeviceBuffer {}
+impl private::Sealed for Vec<u8> {}
+impl Mappable for Vec<u8> {}
+
 /// A kernel buffer lent to the device (`dma_map_single`), unmapped
 /// (`dma_unmap_single`) on drop or by [`unmap`](StreamingMapping::unmap),
 /// which gives the buffer back. While mapped, the CPU cannot touch it: the
@@ -162,38 +237,32 @@ impl Direction {
 ///
 /// # Invariants
 ///
-/// `buffer`'s `buffer.len()` bytes are mapped for `dev` at `handle` in
-/// direction `dir`, until `unmap_now`.
-pub struct StreamingMapping {
+/// While `buffer` is `Some`, its bytes are mapped for `dev` at `handle` in
+/// direction `dir`; it becomes `None` only after `dma_unmap_single`.
+pub struct StreamingMapping<B: Mappable> {
     dev: Device,
-    buffer: Vec<u8>,
+    buffer: Option<B>,
+    len: usize,
     handle: u64,
     dir: Direction,
-    mapped: bool,
 }
 
-impl StreamingMapping {
+impl<B: Mappable> StreamingMapping<B> {
     /// `dma_map_single(&pdev->dev, buffer, len, dir)`. `EINVAL` for an
-    /// empty buffer, `ENOMEM` if it cannot be mapped (beyond the device's
-    /// mask with no bounce buffer to be had). Any context.
-    pub fn new(dev: &Device, mut buffer: Vec<u8>, dir: Direction) -> Result<Self> {
-        if buffer.is_empty() {
+    /// empty buffer, `ENOMEM` if it cannot be mapped (the buffer is then
+    /// dropped). Any context.
+    pub fn new(dev: &Device, mut buffer: B, dir: Direction) -> Result<Self> {
+        let len = buffer.len();
+        if len == 0 {
             return Err(EINVAL);
         }
         let mut handle = 0;
-        // SAFETY: `dev` is live; the Vec's bytes are kmalloc memory
-        // (allocator.rs), physically contiguous, owned by the mapping from
-        // here on; `handle` is a valid place.
+        // SAFETY: `dev` is live; the bytes are kmalloc memory (Mappable),
+        // owned by the mapping from here on; `handle` is a valid place.
         to_result(unsafe {
-            rust_helper_dma_map_single(
-                dev.as_device_ptr(),
-                buffer.as_mut_ptr().cast(),
-                buffer.len(),
-                dir.to_c(),
-                &mut handle,
-            )
+            rust_helper_dma_map_single(dev.as_device_ptr(), buffer.as_mut_ptr().cast(), len, dir.to_c(), &mut handle)
         })?;
-        Ok(StreamingMapping { dev: dev.clone(), buffer, handle, dir, mapped: true })
+        Ok(StreamingMapping { dev: dev.clone(), buffer: Some(buffer), len, handle, dir })
     }
 
     /// The address the device uses (`dma_addr_t`).
@@ -203,36 +272,36 @@ impl StreamingMapping {
 
     /// The size in bytes.
     pub fn len(&self) -> usize {
-        self.buffer.len()
+        self.len
     }
 
     /// Always false: an empty buffer cannot be mapped.
     pub fn is_empty(&self) -> bool {
-        self.buffer.is_empty()
+        self.len == 0
     }
 
-    fn unmap_now(&mut self) {
-        if self.mapped {
-            self.mapped = false;
-            // SAFETY: mapped in `new` with these arguments (the invariant),
-            // unmapped once (`mapped`).
-            unsafe {
-                rust_helper_dma_unmap_single(self.dev.as_device_ptr(), self.handle, self.buffer.len(), self.dir.to_c())
-            }
-        }
+    fn unmap_now(&mut self) -> Option<B> {
+        let buffer = self.buffer.take()?;
+        // SAFETY: mapped in `new` with these arguments (the invariant), and
+        // `buffer` was still `Some`, so not unmapped yet.
+        unsafe { rust_helper_dma_unmap_single(self.dev.as_device_ptr(), self.handle, self.len, self.dir.to_c()) };
+        Some(buffer)
     }
 
     /// `dma_unmap_single`: ends the transfer and gives the buffer back, with
     /// what the device wrote into it. Any context.
-    pub fn unmap(mut self) -> Vec<u8> {
-        self.unmap_now();
-        core::mem::take(&mut self.buffer)
+    pub fn unmap(mut self) -> B {
+        match self.unmap_now() {
+            Some(buffer) => buffer,
+            // `buffer` is Some until unmapped, and only Drop or this unmaps.
+            None => unreachable!("StreamingMapping unmapped twice"),
+        }
     }
 }
 
-impl Drop for StreamingMapping {
+impl<B: Mappable> Drop for StreamingMapping<B> {
     fn drop(&mut self) {
-        self.unmap_now();
+        drop(self.unmap_now());
     }
 }
 

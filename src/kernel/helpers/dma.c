@@ -14,15 +14,33 @@
  * bounce buffer of swiotlb's, when the buffer lies beyond the device's
  * mask), dma_unmap_single() ends the transfer and, for DMA_FROM_DEVICE,
  * makes what the device wrote visible to the CPU (copied back from the bounce
- * buffer if there was one).
+ * buffer if there was one). Without swiotlb (a machine whose memory all lies
+ * below 4 GiB does not set it up) a buffer the device cannot address cannot
+ * be mapped at all: the kernel warns and dma_map_single() fails. So a buffer
+ * for a device with a mask below 32 bits comes from ZONE_DMA (kmalloc with
+ * GFP_DMA: the lowest 16 MiB on x86), rust_helper_dma_kmalloc() below.
+ * (GFP_DMA32 is not allowed for kmalloc; a 32-bit device on a machine with
+ * more memory gets swiotlb's bounce buffers.)
  */
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
+#include <linux/slab.h>
 
 void *rust_helper_dma_alloc_coherent(struct device *dev, size_t size, u64 *handle);
 void rust_helper_dma_free_coherent(struct device *dev, size_t size, void *cpu, u64 handle);
 int rust_helper_dma_map_single(struct device *dev, void *cpu, size_t size, int dir, u64 *handle);
 void rust_helper_dma_unmap_single(struct device *dev, u64 handle, size_t size, int dir);
+void *rust_helper_dma_kmalloc(struct device *dev, size_t size);
+
+/* @size zeroed bytes that @dev can reach with its DMA mask; free with kfree(). */
+void *rust_helper_dma_kmalloc(struct device *dev, size_t size)
+{
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+
+	if (dma_get_mask(dev) < DMA_BIT_MASK(32))
+		gfp |= GFP_DMA;
+	return kzalloc(size, gfp);
+}
 
 void *rust_helper_dma_alloc_coherent(struct device *dev, size_t size, u64 *handle)
 {
