@@ -16,6 +16,8 @@
  *                 checked against 32-bit wrapping arithmetic; prints "storm=ok" or
  *                 "storm=FAILED" with the first wrong result on stderr
  *   hold          keeps the device open until stdin closes (prints "hold=open" first)
+ *   read-signal   a read(2) of 4095 bytes that a signal (SIGALRM, 20 ms in, no
+ *                 SA_RESTART) interrupts while the device copies: "read-signal=EINTR"
  *
  * Each OP prints "NAME=VALUE" or the errno's name: "fact=EFAULT".
  */
@@ -25,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/ioctl.h>
@@ -42,6 +46,7 @@ static const char *errno_name(int err)
 {
 	switch (err) {
 	case EFAULT: return "EFAULT";
+	case EINTR: return "EINTR";
 	case EINVAL: return "EINVAL";
 	case ENODEV: return "ENODEV";
 	case ENOTTY: return "ENOTTY";
@@ -114,6 +119,24 @@ static void storm(int procs, int count)
 	printf("storm=%s", failed ? "FAILED" : "ok");
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* read(2) with SIGALRM arriving 20 ms in; prints its result. */
+static void read_signal(int fd)
+{
+	static char buf[4095];
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct itimerval in20ms = { .it_value = { .tv_usec = 20000 } };
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &in20ms, NULL);
+	if (ok("read-signal", pread(fd, buf, sizeof(buf), 0)))
+		printf("completed");
+}
+
 static void run(int fd, const char *op)
 {
 	const char *num = strchr(op, ':');
@@ -140,6 +163,8 @@ static void run(int fd, const char *op)
 		ok("unknown", ioctl(fd, _IO('E', 99)));
 	} else if (!strncmp(op, "storm:", 6)) {
 		storm(atoi(op + 6), atoi(strchr(op + 6, ':') ? strchr(op + 6, ':') + 1 : "1"));
+	} else if (!strcmp(op, "read-signal")) {
+		read_signal(fd);
 	} else if (!strcmp(op, "hold")) {
 		printf("hold=open\n");
 		fflush(stdout);

@@ -89,6 +89,13 @@ expect "a read at the end returns end of file" "0" \
 expect "one interrupt per DMA transfer: 6 factorials + 2 + 3 x 5 one-byte transfers = 23" \
 	"irqs=23 23" "$(ctl irqs) $(interrupts)"
 
+# A signal while the device copies: the read returns EINTR at once, and its
+# buffer stays mapped until the transfer is over (the next one waits for it).
+dd if=/tmp/a of=/dev/rust_edu bs=4095 count=1 2>/dev/null
+expect "a read a signal interrupts while the device copies fails with EINTR" \
+	"read-signal=EINTR" "$(ctl read-signal)"
+check "the next read returns the device's data" eval 'dd if=/dev/rust_edu bs=4095 count=1 2>/dev/null | cmp /tmp/a -'
+
 expect "a bad pointer fails with EFAULT" "fact=EFAULT" "$(ctl fact-bad)"
 expect "an unknown command fails with ENOTTY" "unknown=ENOTTY" "$(ctl unknown)"
 
