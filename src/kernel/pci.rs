@@ -117,7 +117,11 @@ macro_rules! pci_device_table {
             const IDS: &'static [$crate::pci::DeviceId] = &[$($crate::pci::DeviceId::new($vendor, $device)),+];
         }
 
-        /// The table as records for scripts/module-info.sh.
+        /// The table as records for scripts/module-info.sh, in a section of
+        /// its own also named .kmod_info: #[used] marks it SHF_GNU_RETAIN,
+        /// so the --gc-sections link keeps it though nothing refers to it,
+        /// and the copy-out takes both. (Were it dropped, helpers/pci.c's
+        /// rust_pci_id_table would be undefined and modpost would fail.)
         #[cfg(target_os = "none")]
         const _: () = {
             const INFO: &str = ::core::concat!($("pci_id|", ::core::stringify!($vendor), "|",
@@ -560,6 +564,14 @@ impl Drop for IrqVectors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct TwoDevices;
+    crate::pci_device_table!(TwoDevices, [(0x1234, 0x11e8), (0x1af4, 0x1000)]);
+
+    #[test]
+    fn pci_device_table_lists_its_entries_in_order() {
+        assert_eq!(<TwoDevices as DeviceTable>::IDS, &[DeviceId::new(0x1234, 0x11e8), DeviceId::new(0x1af4, 0x1000)]);
+    }
 
     #[test]
     fn u32_fits_accepts_aligned_offsets_inside_the_bar() {
