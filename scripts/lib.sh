@@ -25,6 +25,13 @@ tested_examples() {
 	done
 }
 
+# examples_qemu_args: the QEMU arguments of all the examples that have some
+# (examples/<name>/qemu-args, an emulated device each), for the boots that
+# load every example: their devices are then there to probe.
+examples_qemu_args() {
+	cat "$top"/examples/*/qemu-args 2>/dev/null | tr '\n' ' '
+}
+
 # build_dir SERIES: where the module for that kernel is built (BUILD_VARIANT
 # names another tree, e.g. build/fail-6.1 for FAIL_ALLOC=1 builds).
 build_dir() {
