@@ -125,15 +125,6 @@ check "the device is bound again" [ -e "$drv/$dev" ]
 expect "after the rebind: identification, liveness, factorial, a fresh count" \
 	"id=0x010000ed live=0xfffffffe fact=40320 irqs=1" "$(ctl id live:1 fact:8 irqs)"
 
-# Unbind with a file open: the file's calls fail with ENODEV.
-hold fact:3
-check "unbind with /dev/rust_edu open" eval "echo $dev >$drv/unbind"
-release
-expect "the open file's factorial fails with ENODEV" "hold=open hold=closed fact=ENODEV" \
-	"$(tr '\n' ' ' </tmp/hold.out | sed 's/ $//')"
-check "rebind" eval "echo $dev >$drv/bind"
-expect "and it works again" "fact=6" "$(ctl fact:3)"
-
 kernel_log >/dev/null
 unload rust_edu
 check "the driver is gone from /sys/bus/pci/drivers" [ ! -e $drv ]
