@@ -148,16 +148,16 @@ void *rust_helper_krealloc(const void *ptr, size_t size)
 
 /* --- The module itself: all logic lives in Rust -------------------------------- */
 
-static int __init rust_kmod_init(void)
-{
-	return rust_module_init();
-}
-
 /*
  * helpers/miscdev.c, where the module uses it (weak: NULL otherwise), frees
  * what files closed after their device was removed left behind.
  */
 void rust_helper_miscdev_exit(void) __weak;
+
+static int __init rust_kmod_init(void)
+{
+	return rust_module_init();
+}
 
 static void __exit rust_kmod_exit(void)
 {

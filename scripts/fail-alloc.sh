@@ -17,6 +17,8 @@ export BUILD_VARIANT=fail
 
 module=$(template_module)
 examples=$(tested_examples)
+# The examples' emulated devices (examples/<name>/qemu-args) in every boot.
+export VM_QEMU_ARGS="${VM_QEMU_ARGS:-} $(examples_qemu_args)"
 
 for series in "${@:-5.10 6.1 6.12}"; do
 	echo "allocation failure, Debian $series:"

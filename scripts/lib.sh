@@ -25,6 +25,13 @@ tested_examples() {
 	done
 }
 
+# examples_qemu_args: the QEMU arguments of all the examples that have some
+# (examples/<name>/qemu-args, an emulated device each), for the boots that
+# load every example: their devices are then there to probe.
+examples_qemu_args() {
+	cat "$top"/examples/*/qemu-args 2>/dev/null | tr '\n' ' '
+}
+
 # build_dir SERIES: where the module for that kernel is built (BUILD_VARIANT
 # names another tree, e.g. build/fail-6.1 for FAIL_ALLOC=1 builds).
 build_dir() {
@@ -129,10 +136,20 @@ example_tests() {
 	check "$series: $name: the user-space test programs build" [ "$?" = 0 ]
 
 	vmout=$build/vm-$name
+	# examples/NAME/qemu-args: QEMU arguments for its boot (an emulated
+	# device); examples/NAME/test-nodevice.sh runs in a second boot without.
+	local qemu_args=
+	[[ -f examples/$name/qemu-args ]] && qemu_args=$(<"examples/$name/qemu-args")
 	# shellcheck disable=SC2086 # one program path per word
-	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" "examples/$name/test.sh" \
-		tests/guest/lib.sh "$build/$module.ko" $programs
+	VM_QEMU_ARGS="${VM_QEMU_ARGS:-} $qemu_args" "$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" \
+		"examples/$name/test.sh" tests/guest/lib.sh "$build/$module.ko" $programs
 	boot_checks "$series: $name: " "$vmout" "" "$module"
+	if [[ -f examples/$name/test-nodevice.sh ]]; then
+		# shellcheck disable=SC2086 # one program path per word
+		"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout-nodevice" "examples/$name/test-nodevice.sh" \
+			tests/guest/lib.sh "$build/$module.ko" $programs
+		boot_checks "$series: $name, no device: " "$vmout-nodevice" "" "$module"
+	fi
 }
 
 # own_scripts: the module's guest scripts that get a boot of their own.

@@ -11,6 +11,11 @@
 #   author|<text>
 #   description|<text>
 #   param|<type>|<name>|<permissions>|<description>
+# and the pci_device_table! macro (src/kernel/pci.rs) with one per PCI ID:
+#   pci_id|<vendor>|<device>
+# which become the ID table of the module's PCI driver (rust_pci_id_table,
+# used by helpers/pci.c) and its MODULE_DEVICE_TABLE, so that modinfo shows
+# "alias: pci:v<vendor>d<device>sv*sd*bc*sc*i*" and udev can load it.
 # <type> is module_param's (bool, int, uint, long, ulong, charp) and
 # <permissions> a Rust integer literal (0o644). A parameter's default is not
 # here: its storage is a Rust static holding it (src/kernel/params.rs).
@@ -64,5 +69,28 @@ $1 == "param" {
 	}
 	next
 }
+$1 == "pci_id" {
+	if (NF != 3 || $2 !~ /^(0x[0-9a-fA-F_]+|[0-9_]+)$/ || $3 !~ /^(0x[0-9a-fA-F_]+|[0-9_]+)$/) {
+		print "module-info.sh: bad PCI ID record: " $0 > "/dev/stderr"
+		exit 1
+	}
+	vendor = $2; device = $3
+	gsub(/_/, "", vendor); gsub(/_/, "", device)
+	pci_ids[npci++] = "\t{ .vendor = " vendor ", .device = " device \
+		", .subvendor = PCI_ANY_ID, .subdevice = PCI_ANY_ID },"
+	next
+}
 NF { print "module-info.sh: unknown record: " $0 > "/dev/stderr"; exit 1 }
+END {
+	if (npci) {
+		print "#include <linux/mod_devicetable.h>"
+		print "extern const struct pci_device_id rust_pci_id_table[];"
+		print "const struct pci_device_id rust_pci_id_table[] = {"
+		for (i = 0; i < npci; i++)
+			print pci_ids[i]
+		print "\t{ }"
+		print "};"
+		print "MODULE_DEVICE_TABLE(pci, rust_pci_id_table);"
+	}
+}
 ' "$info"

@@ -43,6 +43,8 @@ debug_cmdline="slub_debug=FZPU init_on_free=1 page_poison=1 preempt=full"
 # The template module's name (make rename changes it), and the examples.
 module=$(template_module)
 examples=$(tested_examples)
+# The examples' emulated devices (examples/<name>/qemu-args) in every boot.
+export VM_QEMU_ARGS="${VM_QEMU_ARGS:-} $(examples_qemu_args)"
 modules=$module
 for name in $examples; do
 	modules+=",rust_$name"

@@ -43,8 +43,11 @@ pub mod print;
 // check, rust-analyzer, unit tests of their pure parts); only their C calls
 // need the kernel, and host tests do not reach those.
 pub mod completion;
+pub mod dma;
+pub mod irq;
 pub mod kthread;
 pub mod miscdev;
+pub mod pci;
 pub mod procfs;
 pub mod sync;
 pub mod sysfs;
