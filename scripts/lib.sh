@@ -25,6 +25,12 @@ tested_examples() {
 	done
 }
 
+# example_qemu_args NAME: the QEMU arguments examples/NAME/qemu-args gives
+# for its boots (an emulated device), or nothing.
+example_qemu_args() {
+	[[ ! -f $top/examples/$1/qemu-args ]] || tr '\n' ' ' <"$top/examples/$1/qemu-args"
+}
+
 # examples_qemu_args: the QEMU arguments of all the examples that have some
 # (examples/<name>/qemu-args, an emulated device each), for the boots that
 # load every example: their devices are then there to probe.
@@ -109,13 +115,13 @@ own_boot() {
 		{ check "${prefix}the test programs $own_tests/*.c build" false; return; }
 	if [[ -z $script ]]; then
 		check "${prefix}the module's own checks are there: $own_tests/test.sh" [ -f "$top/$own_tests/test.sh" ]
-		files=(tests/guest/module.sh "$own_tests/test.sh")
+		files=(tests/guest/module.sh)
+		[[ ! -f $own_tests/test.sh ]] || files+=("$own_tests/test.sh")
 		vmout=$build/vm-$module
 	else
 		files=("$script")
 		vmout=$build/vm-$module-$(basename "$script" .sh)
 	fi
-	[[ -f ${files[-1]} ]] || files=("${files[@]:0:1}")
 	# shellcheck disable=SC2086 # one program path per word
 	VM_GUEST_ENV="MODULE=$module" "$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" "${files[@]}" \
 		tests/guest/lib.sh "$build/$module.ko" $programs
@@ -138,10 +144,8 @@ example_tests() {
 	vmout=$build/vm-$name
 	# examples/NAME/qemu-args: QEMU arguments for its boot (an emulated
 	# device); examples/NAME/test-nodevice.sh runs in a second boot without.
-	local qemu_args=
-	[[ -f examples/$name/qemu-args ]] && qemu_args=$(<"examples/$name/qemu-args")
 	# shellcheck disable=SC2086 # one program path per word
-	VM_QEMU_ARGS="${VM_QEMU_ARGS:-} $qemu_args" "$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" \
+	VM_QEMU_ARGS="${VM_QEMU_ARGS:-} $(example_qemu_args "$name")" "$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" \
 		"examples/$name/test.sh" tests/guest/lib.sh "$build/$module.ko" $programs
 	boot_checks "$series: $name: " "$vmout" "" "$module"
 	if [[ -f examples/$name/test-nodevice.sh ]]; then

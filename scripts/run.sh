@@ -31,7 +31,7 @@ if [[ -n $example ]]; then
 	programs=$(build_test_programs "examples/$example")
 	guest=("examples/$example/test.sh")
 	# Its QEMU arguments (an emulated device), if it has any.
-	[[ -f examples/$example/qemu-args ]] && export VM_QEMU_ARGS="${VM_QEMU_ARGS:-} $(<"examples/$example/qemu-args")"
+	export VM_QEMU_ARGS="${VM_QEMU_ARGS:-} $(example_qemu_args "$example")"
 else
 	module=$(template_module)
 	build_for "$series" "$kdir"
