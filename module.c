@@ -23,7 +23,9 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/preempt.h>
 #include <linux/printk.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -37,6 +39,9 @@ void rust_helper_printk(int level, const char *msg, int len);
 void __noreturn rust_helper_bug(void);
 const void *rust_helper_current(void);
 void *rust_helper_krealloc(const void *ptr, size_t size);
+bool rust_helper_in_atomic_context(void);
+void rust_helper_atomic_sleep_report(const char *file, unsigned int file_len, unsigned int line,
+				     unsigned int col);
 
 /* --- Metadata and parameters ---------------------------------------------------- */
 
@@ -137,13 +142,76 @@ const void *rust_helper_current(void)
 static_assert(ARCH_KMALLOC_MINALIGN >= 8, "src/kernel/allocator.rs assumes 8-byte kmalloc alignment");
 
 /*
+ * Whether the caller must not sleep (src/kernel/context.rs). The kernel
+ * makes this test before every sleep only when built with
+ * CONFIG_DEBUG_ATOMIC_SLEEP (__might_resched() in kernel/sched/core.c), which
+ * distribution kernels are not; Rust makes it on every kernel, before every
+ * operation that may sleep, and fails the operation instead of sleeping.
+ *
+ *   in_atomic()          the preempt count: hard and soft interrupt context
+ *                        always; spinlocks and preempt_disable() only with
+ *                        CONFIG_PREEMPT_COUNT (Debian 6.1, 6.12; not 5.10)
+ *   in_interrupt()       softirq context on PREEMPT_RT, where it is counted
+ *                        per task, outside the preempt count
+ *   irqs_disabled()      spin_lock_irqsave(), so a Rust SpinLock guard on any
+ *                        kernel but PREEMPT_RT (5.10 included)
+ *   rcu_preempt_depth()  rcu_read_lock() with preemptible RCU, and on
+ *                        PREEMPT_RT every spinlock_t held (rt_spin_lock()
+ *                        enters an RCU read-side section)
+ *   is_idle_task()       the idle task, which must never sleep
+ */
+bool rust_helper_in_atomic_context(void)
+{
+	return in_atomic() || in_interrupt() || irqs_disabled() || rcu_preempt_depth() ||
+	       is_idle_task(current);
+}
+
+/*
+ * Reports, once per module load, a sleeping call in atomic context, in the
+ * words of the kernel's own report ("BUG: sleeping function called from
+ * invalid context at <file>:<line>", the context, a backtrace, taint W), with
+ * the Rust caller's location. @file is NULL when the caller has no location
+ * (the allocator).
+ */
+void rust_helper_atomic_sleep_report(const char *file, unsigned int file_len, unsigned int line,
+				     unsigned int col)
+{
+	static atomic_t reported = ATOMIC_INIT(0);
+
+	if (atomic_xchg(&reported, 1))
+		return;
+	if (file)
+		pr_err("BUG: sleeping function called from invalid context at %.*s:%u:%u\n",
+		       (int)file_len, file, line, col);
+	else
+		pr_err("BUG: sleeping allocation (GFP_KERNEL) called from invalid context\n");
+	pr_err("in_atomic(): %d, irqs_disabled(): %d, in_interrupt(): %#lx, pid: %d, name: %s\n",
+	       in_atomic(), irqs_disabled(), (unsigned long)in_interrupt(), current->pid, current->comm);
+	if (file)
+		pr_err("the call fails with EDEADLK instead of sleeping; later ones are not reported\n");
+	else
+		pr_err("allocating with GFP_ATOMIC instead; later ones are not reported\n");
+	dump_stack();
+	add_taint(TAINT_WARN, LOCKDEP_STILL_OK);
+}
+
+/*
  * krealloc() is a macro on newer kernels (memory allocation profiling).
  * krealloc(NULL, size) is kmalloc(size). __GFP_NOWARN: a failed allocation is
- * returned to Rust as an error, so the kernel need not warn about it.
+ * returned to Rust as an error, so the kernel need not warn about it. In
+ * atomic context, where GFP_KERNEL may sleep, GFP_ATOMIC: the Rust
+ * collections cannot fail cleanly (a failed Vec::push panics), so the
+ * allocation is made without sleeping, after the report.
  */
 void *rust_helper_krealloc(const void *ptr, size_t size)
 {
-	return krealloc(ptr, size, GFP_KERNEL | __GFP_NOWARN);
+	gfp_t gfp = GFP_KERNEL;
+
+	if (unlikely(rust_helper_in_atomic_context())) {
+		rust_helper_atomic_sleep_report(NULL, 0, 0, 0);
+		gfp = GFP_ATOMIC;
+	}
+	return krealloc(ptr, size, gfp | __GFP_NOWARN);
 }
 
 /* --- The module itself: all logic lives in Rust -------------------------------- */

@@ -54,7 +54,7 @@ fn index(offset: i64) -> Result<usize> {
 kernel::file_operations! {
     impl FileOperations for Buffer {
         fn read(&self, _file: &File<'_>, out: &mut UserSliceWriter<'_>, offset: &mut i64) -> Result<usize> {
-            let contents = self.contents.lock();
+            let contents = self.contents.lock()?;
             let start = index(*offset)?;
             if start >= contents.size {
                 return Ok(0); // end of file
@@ -70,7 +70,7 @@ kernel::file_operations! {
             if input.is_empty() {
                 return Ok(0);
             }
-            let mut guard = self.contents.lock();
+            let mut guard = self.contents.lock()?;
             let Contents { bytes, size } = &mut *guard;
             let start = index(*offset)?;
             if start >= CAPACITY {
@@ -93,7 +93,7 @@ kernel::file_operations! {
         fn seek(&self, _file: &File<'_>, current: i64, from: SeekFrom) -> Result<i64> {
             // SEEK_END counts from the end of the data; the result may lie past
             // it (reads there find nothing) but not before the start (EINVAL).
-            let size = self.contents.lock().size as i64;
+            let size = self.contents.lock()?.size as i64;
             from.resolve(current, size)
         }
     }
@@ -125,8 +125,10 @@ impl Module for Chardev {
 impl Drop for Chardev {
     // Runs before the fields are dropped: the device still exists here.
     fn drop(&mut self) {
-        let size = self.device.data().contents.lock().size;
-        pr_info!("removing /dev/rust_chardev, which holds {size} bytes");
+        // Module exit runs in process context, where lock() cannot fail.
+        if let Ok(contents) = self.device.data().contents.lock() {
+            pr_info!("removing /dev/rust_chardev, which holds {} bytes", contents.size);
+        }
     }
 }
 

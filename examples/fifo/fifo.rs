@@ -154,7 +154,8 @@ kernel::file_operations! {
 
         fn release(&self, file: &File<'_, OpenFile>) {
             let mode = file.state().mode;
-            let mut ring = self.0.ring.lock();
+            // release runs in process context, where lock() cannot fail.
+            let Ok(mut ring) = self.0.ring.lock() else { return };
             ring.readers -= u32::from(mode.can_read());
             ring.writers -= u32::from(mode.can_write());
             if mode.can_write() && ring.writers == 0 {
@@ -276,7 +277,8 @@ kernel::file_operations! {
             if mode.can_write() {
                 table.register(&self.0.writable);
             }
-            let ring = self.0.ring.lock();
+            // poll runs in process context, where lock() cannot fail.
+            let Ok(ring) = self.0.ring.lock() else { return PollMask::EPOLLERR };
             let mut mask = PollMask::NONE;
             if mode.can_read() {
                 if ring.len > 0 {

@@ -56,18 +56,18 @@ kernel::file_operations! {
         fn ioctl(&self, _file: &File<'_>, cmd: u32, arg: &mut IoctlArg<'_>) -> Result<isize> {
             match cmd {
                 // _IO: the argument is the number itself, not an address.
-                RUST_IOCTL_RESET => *self.value.lock() = arg.value() as u64,
+                RUST_IOCTL_RESET => *self.value.lock()? = arg.value() as u64,
                 RUST_IOCTL_GET => {
-                    let value = *self.value.lock();
+                    let value = *self.value.lock()?;
                     arg.write(&value)?;
                 }
                 RUST_IOCTL_SET => {
                     let value: u64 = arg.read()?;
-                    *self.value.lock() = value;
+                    *self.value.lock()? = value;
                 }
                 RUST_IOCTL_ADD => {
                     let args: AddArgs = arg.read()?;
-                    let mut value = self.value.lock();
+                    let mut value = self.value.lock()?;
                     let sum = value.checked_add(args.delta).ok_or(EOVERFLOW)?;
                     // Copying to user memory may sleep, which a Mutex allows.
                     // The value changes only once the caller has the result.

@@ -58,7 +58,7 @@ kernel::file_operations! {
             let number = parse(&buf[..len])?;
 
             {
-                let mut total = self.total.lock();
+                let mut total = self.total.lock()?;
                 *total = total.checked_add(number).ok_or(EOVERFLOW)?;
             } // the guard unlocks here
             *self.count.lock() += 1;
@@ -69,7 +69,7 @@ kernel::file_operations! {
         fn read(&self, _file: &File<'_>, out: &mut UserSliceWriter<'_>, offset: &mut i64) -> Result<usize> {
             // Each value is read under its own lock: the line is not one
             // snapshot while writers are busy, but each number is exact.
-            let total = *self.total.lock();
+            let total = *self.total.lock()?;
             let count = *self.count.lock();
             let atomic_total = self.atomic_total.load(Ordering::Relaxed);
 

@@ -47,7 +47,7 @@ impl SysfsAttributes for Settings {
         let _ = match attr {
             "version" => writeln!(out, "{VERSION}"),
             "value" => writeln!(out, "{}", self.value.load(Ordering::Relaxed)),
-            "name" => writeln!(out, "{}", *self.name.lock()),
+            "name" => writeln!(out, "{}", *self.name.lock()?),
             _ => return Err(EIO),
         };
         Ok(())
@@ -66,7 +66,7 @@ impl SysfsAttributes for Settings {
                 let mut name = String::new();
                 name.try_reserve_exact(text.len())?;
                 name.push_str(text);
-                *self.name.lock() = name;
+                *self.name.lock()? = name;
             }
             _ => return Err(EIO),
         }
@@ -95,7 +95,10 @@ impl Module for RustSysfs {
 impl Drop for RustSysfs {
     fn drop(&mut self) {
         let settings = self.dir.data();
-        pr_info!("unloading with value={} name={}", settings.value.load(Ordering::Relaxed), *settings.name.lock());
+        // Module exit runs in process context, where lock() cannot fail.
+        if let Ok(name) = settings.name.lock() {
+            pr_info!("unloading with value={} name={}", settings.value.load(Ordering::Relaxed), *name);
+        }
     }
 }
 

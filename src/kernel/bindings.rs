@@ -34,7 +34,8 @@ mod kernel {
         /// dereferenced (module.c).
         pub fn rust_helper_current() -> *const c_void;
 
-        /// `krealloc(ptr, size, GFP_KERNEL | __GFP_NOWARN)` (module.c).
+        /// `krealloc(ptr, size, GFP_KERNEL | __GFP_NOWARN)` (module.c); with
+        /// `GFP_ATOMIC` in atomic context, after a report (`context.rs`).
         pub fn rust_helper_krealloc(ptr: *const c_void, size: usize) -> *mut c_void;
 
         /// Exported by the kernel (mm/slub.c).

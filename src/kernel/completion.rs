@@ -51,6 +51,7 @@
 use core::ffi::{c_int, c_long, c_uint, c_void};
 use core::ptr::NonNull;
 
+use crate::context::might_sleep;
 use crate::error::{code, Error, Result};
 
 /// A wait condition as C calls it.
@@ -113,8 +114,11 @@ unsafe impl Send for Completion {}
 unsafe impl Sync for Completion {}
 
 impl Completion {
-    /// A new completion, not completed. `ENOMEM` if memory runs out.
+    /// A new completion, not completed. `ENOMEM` if memory runs out;
+    /// `EDEADLK` in atomic context (it allocates with `GFP_KERNEL`).
+    #[track_caller]
     pub fn new() -> Result<Self> {
+        might_sleep()?;
         // SAFETY: no preconditions; the result is checked for null.
         let raw = unsafe { rust_helper_completion_create() };
         NonNull::new(raw).map(|raw| Completion { raw }).ok_or(code::ENOMEM)
@@ -148,21 +152,26 @@ impl Completion {
     }
 
     /// Waits, at most `msecs` milliseconds, for a completion; signals do not
-    /// interrupt it. Sleeps: process context only.
-    pub fn wait_timeout(&self, msecs: u32) -> WaitResult {
+    /// interrupt it. Sleeps: process context only (`EDEADLK` in atomic
+    /// context, its only error: [`context`](crate::context)).
+    #[track_caller]
+    pub fn wait_timeout(&self, msecs: u32) -> Result<WaitResult> {
+        might_sleep()?;
         // SAFETY: `raw` is the live completion; waiting borrows `self`, so
         // it cannot be freed during the wait.
-        match unsafe { rust_helper_completion_wait_timeout(self.raw.as_ptr(), msecs) } {
+        Ok(match unsafe { rust_helper_completion_wait_timeout(self.raw.as_ptr(), msecs) } {
             0 => WaitResult::TimedOut,
             _ => WaitResult::Ready,
-        }
+        })
     }
 
     /// Waits, at most `msecs` milliseconds, for a completion, or until a
     /// signal arrives (`ERESTARTSYS`: return it from a system call, and the
     /// call is restarted or fails with `EINTR`). Sleeps: process context
-    /// only.
+    /// only (`EDEADLK` in atomic context).
+    #[track_caller]
     pub fn wait_interruptible_timeout(&self, msecs: u32) -> Result<WaitResult> {
+        might_sleep()?;
         // SAFETY: `raw` is the live completion; waiting borrows `self`.
         interruptible_result(unsafe { rust_helper_completion_wait_interruptible_timeout(self.raw.as_ptr(), msecs) })
     }
@@ -188,8 +197,11 @@ unsafe impl Send for WaitQueue {}
 unsafe impl Sync for WaitQueue {}
 
 impl WaitQueue {
-    /// A new, empty wait queue. `ENOMEM` if memory runs out.
+    /// A new, empty wait queue. `ENOMEM` if memory runs out; `EDEADLK` in
+    /// atomic context (it allocates with `GFP_KERNEL`).
+    #[track_caller]
     pub fn new() -> Result<Self> {
+        might_sleep()?;
         // SAFETY: no preconditions; the result is checked for null.
         let raw = unsafe { rust_helper_completion_waitq_create() };
         NonNull::new(raw).map(|raw| WaitQueue { raw }).ok_or(code::ENOMEM)
@@ -213,8 +225,11 @@ impl WaitQueue {
     /// condition holds already. `condition` runs on this thread, possibly
     /// many times, with the task marked as sleeping: it must not sleep. A
     /// waker must change what `condition` looks at *before* calling
-    /// [`wake_up`](WaitQueue::wake_up). Sleeps: process context only.
+    /// [`wake_up`](WaitQueue::wake_up). Sleeps: process context only
+    /// (`EDEADLK` in atomic context).
+    #[track_caller]
     pub fn wait_interruptible_timeout<F: FnMut() -> bool>(&self, msecs: u32, mut condition: F) -> Result<WaitResult> {
+        might_sleep()?;
         let ctx: *mut F = &mut condition;
         // SAFETY: `raw` is the live wait queue (borrowed for the wait);
         // `ctx` points to `condition`, which outlives the call, and

@@ -25,6 +25,7 @@ use core::ptr::NonNull;
 
 use alloc::vec::Vec;
 
+use crate::context::might_sleep;
 use crate::error::{
     code::{EINVAL, ENOMEM},
     to_result, Result,
@@ -75,7 +76,9 @@ impl CoherentBuffer {
     /// `dma_alloc_coherent(&pdev->dev, size, ..., GFP_KERNEL)`: `size` bytes
     /// (zeroed) that `dev` can address with its coherent DMA mask. `EINVAL`
     /// for size 0, `ENOMEM` if there is no such memory. May sleep.
+    #[track_caller]
     pub fn alloc(dev: &Device, size: usize) -> Result<Self> {
+        might_sleep()?;
         if size == 0 {
             return Err(EINVAL);
         }
@@ -180,7 +183,9 @@ unsafe impl Sync for DeviceBuffer {}
 impl DeviceBuffer {
     /// `len` zeroed bytes that `dev` can address (set its DMA mask first).
     /// `EINVAL` for 0 bytes, `ENOMEM`. May sleep.
+    #[track_caller]
     pub fn alloc(dev: &Device, len: usize) -> Result<Self> {
+        might_sleep()?;
         if len == 0 {
             return Err(EINVAL);
         }

@@ -51,6 +51,7 @@ pub mod code {
         ENOSPC = 28, "No space left on device.";
         ESPIPE = 29, "Illegal seek.";
         ERANGE = 34, "Result out of range.";
+        EDEADLK = 35, "Resource deadlock would occur (here: a sleeping call in atomic context, refused).";
         ENOSYS = 38, "Invalid system call number.";
         EOVERFLOW = 75, "Value too large for defined data type.";
         EOPNOTSUPP = 95, "Operation not supported.";

@@ -21,10 +21,9 @@
 //! [`Completion`](crate::completion::Completion) (which can wait), a `Vec`
 //! (which can grow, allocating with `GFP_KERNEL`) or user memory cannot be
 //! put there, so the handler cannot sleep through its state. Free functions
-//! that sleep (allocating a `Box`, say) remain callable from anywhere in
-//! Rust; the kernel catches those at run time when it is built with
-//! `CONFIG_DEBUG_ATOMIC_SLEEP` ("BUG: sleeping function called from invalid
-//! context", `make test-debug`'s kernel).
+//! that sleep remain callable from anywhere in Rust: those of this crate
+//! check at run time and fail with `EDEADLK` in atomic context, and a `Box`
+//! is allocated with `GFP_ATOMIC` there ([`context`](crate::context)).
 //!
 //! The threaded handler, [`Handler::handle_threaded`], gets `&self`: the
 //! handler value, which may hold anything `Send + Sync` (a wait queue to wake
@@ -43,6 +42,7 @@ use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicU64,
 use alloc::sync::Arc;
 
 use crate::allocator::try_box;
+use crate::context::{might_sleep, might_sleep_in_drop};
 use crate::error::{code::EINVAL, to_result, Result};
 use crate::pci::{Bar, IrqVectors};
 
@@ -192,7 +192,9 @@ impl<H: Handler> Registration<H> {
     /// context, may sleep.
     ///
     /// Drop the registration before `vectors`.
+    #[track_caller]
     pub fn new(vectors: &IrqVectors, index: u32, name: &'static CStr, hard: H::Hard, handler: H) -> Result<Self> {
+        might_sleep()?;
         let irq = vectors.irq(index)?;
         let halves = NonNull::from(alloc::boxed::Box::leak(try_box(Halves { hard, handler })?));
         let mut raw = ptr::null_mut();
@@ -239,6 +241,7 @@ impl<H: Handler> Registration<H> {
 
 impl<H: Handler> Drop for Registration<H> {
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // SAFETY: `raw` is the live registration (the invariant); after
         // free_irq no half runs, so the box can be freed.
         unsafe {

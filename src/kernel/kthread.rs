@@ -43,6 +43,7 @@ use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
 
 use crate::allocator::try_box;
+use crate::context::{might_sleep, might_sleep_in_drop};
 use crate::error::{Error, Result};
 
 /// The thread body as C calls it.
@@ -104,10 +105,12 @@ impl Thread {
     /// bytes of it) running `body`. Errors: `ENOMEM`, or what
     /// `kthread_create()` returns (`EINTR` if the caller was killed
     /// meanwhile).
+    #[track_caller]
     pub fn spawn<F>(name: &CStr, body: F) -> Result<Thread>
     where
         F: FnOnce(&StopToken) + Send + 'static,
     {
+        might_sleep()?;
         let body: Body = try_box(body)?;
         let body = NonNull::from(Box::leak(try_box(Some(body))?));
         let mut raw = ptr::null_mut();
@@ -130,6 +133,7 @@ impl Thread {
 
 impl Drop for Thread {
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // SAFETY: `raw` is the live handle, stopped and freed only here.
         // When this returns the thread has exited.
         unsafe { rust_helper_kthread_stop(self.raw.as_ptr()) };

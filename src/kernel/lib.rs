@@ -7,7 +7,9 @@
 //! - the core: `print.rs` (`pr_info!`), `error.rs` (errno values as
 //!   `Result`), `allocator.rs` (`kmalloc` behind `alloc`), `lang_items.rs`
 //!   (panics), `module.rs` (`module!`, init and exit), `params.rs` (module
-//!   parameters), `bindings.rs` (the C helpers these call, in `module.c`);
+//!   parameters), `context.rs` (where sleeping is allowed: the check every
+//!   sleeping operation makes), `bindings.rs` (the C helpers these call, in
+//!   `module.c`);
 //! - one safe wrapper per kernel facility, each a Rust file here and its C
 //!   half in `helpers/`, linked into a module only when it uses it.
 //!
@@ -43,6 +45,7 @@ pub mod print;
 // check, rust-analyzer, unit tests of their pure parts); only their C calls
 // need the kernel, and host tests do not reach those.
 pub mod completion;
+pub mod context;
 pub mod dma;
 pub mod irq;
 pub mod kthread;

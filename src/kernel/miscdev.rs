@@ -66,6 +66,7 @@ use core::ptr::{self, NonNull};
 
 use crate::allocator::{try_box, try_box_uninit};
 use crate::completion::WaitQueue;
+use crate::context::{might_sleep, might_sleep_in_drop};
 use crate::error::{
     code::{EINVAL, ENOTTY, ESPIPE},
     to_result, Result,
@@ -501,12 +502,15 @@ impl<T: FileOperations> MiscDevice<T> {
     /// Registers `/dev/<name>` (mode [`DEFAULT_MODE`]) with `data` as its
     /// state. Fails with the errno `misc_register` gives (`EBUSY`, `EEXIST`
     /// for a name in use, ...) or `ENOMEM`.
+    #[track_caller]
     pub fn register(name: &'static CStr, data: T) -> Result<Self> {
         Self::register_with_mode(name, DEFAULT_MODE, data)
     }
 
     /// Registers `/dev/<name>` with permissions `mode` (such as `0o600`).
+    #[track_caller]
     pub fn register_with_mode(name: &'static CStr, mode: u16, data: T) -> Result<Self> {
+        might_sleep()?;
         let data = NonNull::from(alloc::boxed::Box::leak(try_box(data)?));
         let mut dev = ptr::null_mut();
         // SAFETY: `name` is a NUL-terminated string that lives for ever;
@@ -536,6 +540,7 @@ impl<T: FileOperations> MiscDevice<T> {
 
 impl<T: FileOperations> Drop for MiscDevice<T> {
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // SAFETY: `dev` came from a successful registration and is
         // deregistered only here, once. Afterwards C drops the state as soon
         // as no file is open; `self.data` is not used again.

@@ -45,6 +45,7 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use crate::allocator::try_box;
+use crate::context::{might_sleep, might_sleep_in_drop};
 use crate::error::{code::EINVAL, to_result, Error, Result};
 
 extern "C" {
@@ -162,7 +163,9 @@ impl<T: Driver> Registration<T> {
     /// `EBUSY` if the module registered one already (there is one per
     /// module), or what `pci_register_driver` returns. A probe that fails
     /// does not fail the registration. Process context, may sleep.
+    #[track_caller]
     pub fn new() -> Result<Self> {
+        might_sleep()?;
         let ids = c_uint::try_from(T::IDS.len()).map_err(|_| EINVAL)?;
         // SAFETY: `OPS` is a static table whose functions expect the driver
         // data to be a `Box<T>`, which is what they store; it lives for ever.
@@ -173,6 +176,7 @@ impl<T: Driver> Registration<T> {
 
 impl<T: Driver> Drop for Registration<T> {
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // SAFETY: the driver was registered in `new`; this runs once.
         unsafe { rust_helper_pci_unregister() }
     }
@@ -389,6 +393,7 @@ pub struct Enabled {
 
 impl Drop for Enabled {
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // SAFETY: enabled in `Device::enable`, disabled once, here.
         unsafe { rust_helper_pci_disable_device(self.dev.ptr()) }
     }
@@ -401,6 +406,7 @@ pub struct Regions {
 
 impl Drop for Regions {
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // SAFETY: requested in `Device::request_regions`, released once.
         unsafe { rust_helper_pci_release_regions(self.dev.ptr()) }
     }
@@ -413,6 +419,7 @@ pub struct BusMaster {
 
 impl Drop for BusMaster {
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // SAFETY: the device is live (its reference is held).
         unsafe { rust_helper_pci_clear_master(self.dev.ptr()) }
     }
@@ -499,6 +506,7 @@ impl<const SIZE: usize> Bar<SIZE> {
 
 impl<const SIZE: usize> Drop for Bar<SIZE> {
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // SAFETY: `addr` is this device's mapping (the invariant), unmapped once.
         unsafe { rust_helper_pci_iounmap(self.dev.ptr(), self.addr.as_ptr()) }
     }
@@ -556,6 +564,7 @@ impl IrqVectors {
 
 impl Drop for IrqVectors {
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // SAFETY: allocated in `alloc_irq_vectors`, freed once.
         unsafe { rust_helper_pci_free_irq_vectors(self.dev.ptr()) }
     }

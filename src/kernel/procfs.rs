@@ -42,6 +42,7 @@ use core::pin::Pin;
 use core::ptr;
 
 use crate::allocator::try_box;
+use crate::context::{might_sleep, might_sleep_in_drop};
 use crate::error::{code, to_result, Result};
 
 /// The show callback as C calls it: 0 or a negative errno.
@@ -140,7 +141,9 @@ impl<T: ProcShow> ProcFile<T> {
     /// at most 255 bytes): `EINVAL` otherwise. `ENOMEM` if memory runs out or
     /// if the kernel refuses the entry; creating a name that exists already
     /// is a bug the kernel warns about.
+    #[track_caller]
     pub fn create(name: &'static CStr, data: T) -> Result<Pin<Box<Self>>> {
+        might_sleep()?;
         let bytes = name.to_bytes();
         if bytes.is_empty() || bytes.len() > 255 || bytes.contains(&b'/') || bytes == b"." || bytes == b".." {
             return Err(code::EINVAL);
@@ -167,6 +170,7 @@ impl<T: ProcShow> ProcFile<T> {
 
 impl<T: ProcShow> Drop for ProcFile<T> {
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // Null only when create failed: then there is no file to remove.
         if self.entry.is_null() {
             return;

@@ -14,14 +14,23 @@
 //!   choice when the critical section may sleep: copying from or to user
 //!   memory (a page fault may have to read from disk), allocating with
 //!   `GFP_KERNEL` (`Vec`, `Box`), waiting for anything. A task that finds it
-//!   locked sleeps until it is free. Never lock it in atomic context (timer
-//!   callbacks, interrupt handlers, under a spinlock).
+//!   locked sleeps until it is free. It cannot be locked in atomic context
+//!   (timer callbacks, interrupt handlers, under a spinlock): there `lock()`
+//!   fails with `EDEADLK` instead of sleeping, and the first such call is
+//!   reported in the kernel log ([`context`](crate::context)).
 //! - [`SpinLock`]: short critical sections that never sleep, in particular
 //!   for state that atomic context (a timer callback) shares with process
 //!   context. A waiter spins; `lock()` also disables interrupts on the CPU
 //!   (`spin_lock_irqsave`), so a timer firing on that CPU cannot deadlock on
 //!   a lock its own CPU holds. Inside, do not copy user memory, allocate, or
-//!   take a `Mutex`.
+//!   take a `Mutex`: each would fail with `EDEADLK` (an allocation through
+//!   `Box` or `Vec` is made with `GFP_ATOMIC` instead), after a report.
+//!   On a `PREEMPT_RT` kernel (Debian's `-rt` flavour) a `spinlock_t` is a
+//!   sleeping lock with priority inheritance: `lock()` neither spins nor
+//!   disables interrupts, timer callbacks run in a kernel thread, and the
+//!   critical section may be preempted. The rules above are the same there,
+//!   and still checked: the kernel counts a held `spinlock_t` as an RCU
+//!   read-side section, which [`context`](crate::context) sees.
 //! - `spin::Mutex` (the pure-Rust crate): no lockdep, no interrupt masking,
 //!   and it spins with preemption enabled, so a waiter may spin for the whole
 //!   time slice of a preempted holder. Only for trivial, never-contended
@@ -84,6 +93,7 @@ use core::panic::Location;
 use core::ptr::{self, NonNull};
 
 use crate::completion::{WaitQueue, WaitResult};
+use crate::context::might_sleep;
 use crate::error::{
     code::{ENOMEM, ERESTARTSYS},
     Result,
@@ -142,22 +152,28 @@ unsafe impl<T: Send> Send for Mutex<T> {}
 unsafe impl<T: Send> Sync for Mutex<T> {}
 
 impl<T> Mutex<T> {
-    /// A new, unlocked mutex holding `value`. Fails with `ENOMEM`. Locks
+    /// A new, unlocked mutex holding `value`. Fails with `ENOMEM`, or
+    /// `EDEADLK` in atomic context (it allocates with `GFP_KERNEL`). Locks
     /// made on one line of source share a lockdep class ([lockdep](self#lockdep)).
     #[track_caller]
     pub fn new(value: T) -> Result<Self> {
+        might_sleep()?;
         // SAFETY: the key is a static object that stands for this call site;
         // returns a fresh initialised mutex or null.
         let lock = NonNull::new(unsafe { rust_helper_sync_mutex_new(class_key::<MUTEX>()) }).ok_or(ENOMEM)?;
         Ok(Mutex { lock, data: UnsafeCell::new(value) })
     }
 
-    /// Waits until the mutex is free, sleeping meanwhile, and takes it. The
-    /// guard unlocks when dropped. Only where sleeping is allowed.
-    pub fn lock(&self) -> MutexGuard<'_, T> {
+    /// Waits until the mutex is free, sleeping meanwhile, and takes it
+    /// (`mutex_lock()`). The guard unlocks when dropped. Process context
+    /// only: in atomic context it fails with `EDEADLK` instead of sleeping
+    /// ([`context`](crate::context)); that is its only error.
+    #[track_caller]
+    pub fn lock(&self) -> Result<MutexGuard<'_, T>> {
+        might_sleep()?;
         // SAFETY: `lock` is a live mutex (freed only in Drop).
         unsafe { rust_helper_sync_mutex_lock(self.lock.as_ptr()) };
-        MutexGuard { mutex: self, _not_send: PhantomData }
+        Ok(MutexGuard { mutex: self, _not_send: PhantomData })
     }
 
     /// Like [`lock`](Self::lock) (`mutex_lock_interruptible()`), but a
@@ -166,8 +182,10 @@ impl<T> Mutex<T> {
     /// returns the error is restarted or fails with `EINTR` as the signal's
     /// handler asks ([signals](self#signals-and-erestartsys)). C drivers
     /// turn the `EINTR` of `mutex_lock_interruptible()` into `ERESTARTSYS`
-    /// the same way. Only where sleeping is allowed.
+    /// the same way. Process context only: `EDEADLK` in atomic context.
+    #[track_caller]
     pub fn lock_interruptible(&self) -> Result<MutexGuard<'_, T>> {
+        might_sleep()?;
         // SAFETY: `lock` is a live mutex (freed only in Drop).
         if unsafe { rust_helper_sync_mutex_lock_interruptible(self.lock.as_ptr()) } != 0 {
             return Err(ERESTARTSYS);
@@ -241,14 +259,18 @@ pub struct CondVar {
 }
 
 impl CondVar {
-    /// A new condition variable, no one waiting. Fails with `ENOMEM`.
+    /// A new condition variable, no one waiting. Fails with `ENOMEM`, or
+    /// `EDEADLK` in atomic context.
+    #[track_caller]
     pub fn new() -> Result<Self> {
         Ok(CondVar { queue: WaitQueue::new()? })
     }
 
     /// The common wait. `timeout` is in jiffies
     /// (`MAX_SCHEDULE_TIMEOUT` for none).
+    #[track_caller]
     fn wait_raw<T>(&self, guard: &mut MutexGuard<'_, T>, interruptible: bool, timeout: c_long) -> Result<WaitResult> {
+        might_sleep()?;
         // SAFETY: the queue is alive (borrowed by `self`); the guard proves
         // this task holds `lock`, which C unlocks and locks again before it
         // returns, so the guard still holds it afterwards. `&mut` on the
@@ -267,18 +289,21 @@ impl CondVar {
     /// Signals do not end the wait (the process shows as `D` in `ps` and
     /// cannot be killed meanwhile): prefer
     /// [`wait_interruptible`](Self::wait_interruptible) wherever a system
-    /// call waits for user space. Sleeps: process context only.
-    pub fn wait<T>(&self, guard: &mut MutexGuard<'_, T>) {
+    /// call waits for user space. Sleeps: process context only (`EDEADLK`
+    /// in atomic context, its only error).
+    #[track_caller]
+    pub fn wait<T>(&self, guard: &mut MutexGuard<'_, T>) -> Result {
         // SAFETY: a plain value, no preconditions.
         let forever = unsafe { rust_helper_sync_condvar_timeout(0) };
         // An uninterruptible wait without a timeout only returns notified.
-        let _ = self.wait_raw(guard, false, forever);
+        self.wait_raw(guard, false, forever).map(|_| ())
     }
 
     /// As [`wait`](Self::wait), but a signal ends it with `ERESTARTSYS`
     /// ([signals](self#signals-and-erestartsys)); the mutex is locked again
     /// either way. A notification that arrives with the signal wins (`Ok`).
-    /// Sleeps: process context only.
+    /// Sleeps: process context only (`EDEADLK` in atomic context).
+    #[track_caller]
     pub fn wait_interruptible<T>(&self, guard: &mut MutexGuard<'_, T>) -> Result {
         // SAFETY: a plain value, no preconditions.
         let forever = unsafe { rust_helper_sync_condvar_timeout(0) };
@@ -289,7 +314,8 @@ impl CondVar {
     /// `msecs` milliseconds (rounded up to whole jiffies; 0 is no wait at
     /// all, `u32::MAX` about 50 days): `Ready` when notified, `TimedOut` when
     /// the time ran out first, `ERESTARTSYS` on a signal. Sleeps: process
-    /// context only.
+    /// context only (`EDEADLK` in atomic context).
+    #[track_caller]
     pub fn wait_interruptible_timeout<T>(&self, guard: &mut MutexGuard<'_, T>, msecs: u32) -> Result<WaitResult> {
         if msecs == 0 {
             return Ok(WaitResult::TimedOut);
@@ -300,14 +326,16 @@ impl CondVar {
     }
 
     /// As [`wait`](Self::wait), for at most `msecs` milliseconds (as above);
-    /// signals do not end it. Sleeps: process context only.
-    pub fn wait_timeout<T>(&self, guard: &mut MutexGuard<'_, T>, msecs: u32) -> WaitResult {
+    /// signals do not end it. Sleeps: process context only (`EDEADLK` in
+    /// atomic context, its only error).
+    #[track_caller]
+    pub fn wait_timeout<T>(&self, guard: &mut MutexGuard<'_, T>, msecs: u32) -> Result<WaitResult> {
         if msecs == 0 {
-            return WaitResult::TimedOut;
+            return Ok(WaitResult::TimedOut);
         }
         // SAFETY: a plain value, no preconditions.
         let timeout = unsafe { rust_helper_sync_condvar_timeout(msecs) };
-        self.wait_raw(guard, false, timeout).unwrap_or(WaitResult::Ready)
+        self.wait_raw(guard, false, timeout)
     }
 
     /// Wakes one waiter, and every poller registered on it (`wake_up()`).
@@ -332,7 +360,8 @@ impl AsRef<WaitQueue> for CondVar {
 }
 
 /// A busy-waiting lock protecting a `T`: the kernel's `spinlock_t`, taken
-/// with interrupts disabled (`spin_lock_irqsave`).
+/// with interrupts disabled (`spin_lock_irqsave`; on `PREEMPT_RT` a sleeping
+/// lock that leaves interrupts on: [which lock](self#which-one-to-use)).
 pub struct SpinLock<T> {
     /// The C `spinlock_t`, allocated by `rust_helper_sync_spinlock_new`.
     lock: NonNull<c_void>,
@@ -345,18 +374,22 @@ unsafe impl<T: Send> Send for SpinLock<T> {}
 unsafe impl<T: Send> Sync for SpinLock<T> {}
 
 impl<T> SpinLock<T> {
-    /// A new, unlocked spinlock holding `value`. Fails with `ENOMEM`. Locks
+    /// A new, unlocked spinlock holding `value`. Fails with `ENOMEM`, or
+    /// `EDEADLK` in atomic context (it allocates with `GFP_KERNEL`). Locks
     /// made on one line of source share a lockdep class ([lockdep](self#lockdep)).
     #[track_caller]
     pub fn new(value: T) -> Result<Self> {
+        might_sleep()?;
         // SAFETY: the key is a static object that stands for this call site;
         // returns a fresh initialised spinlock or null.
         let lock = NonNull::new(unsafe { rust_helper_sync_spinlock_new(class_key::<SPINLOCK>()) }).ok_or(ENOMEM)?;
         Ok(SpinLock { lock, data: UnsafeCell::new(value) })
     }
 
-    /// Disables interrupts on this CPU and spins until the lock is free.
-    /// Works in any context. Until the guard is dropped, do not sleep.
+    /// Disables interrupts on this CPU and spins until the lock is free
+    /// (`spin_lock_irqsave()`). Works in any context. Until the guard is
+    /// dropped, the code runs in atomic context: whatever would sleep fails
+    /// with `EDEADLK` ([`context`](crate::context)).
     pub fn lock(&self) -> SpinLockGuard<'_, T> {
         // SAFETY: `lock` is a live spinlock (freed only in Drop).
         let flags = unsafe { rust_helper_sync_spinlock_lock_irqsave(self.lock.as_ptr()) };
@@ -406,9 +439,10 @@ impl<T> DerefMut for SpinLockGuard<'_, T> {
 
 impl<T> Drop for SpinLockGuard<'_, T> {
     fn drop(&mut self) {
-        // SAFETY: this guard took the lock on this CPU (it is !Send, and
-        // preemption stays disabled while a spinlock is held) and `flags` is
-        // what that lock_irqsave returned.
+        // SAFETY: this guard took the lock in this task, on this CPU (it is
+        // !Send; preemption stays disabled while a spinlock is held, and on
+        // PREEMPT_RT, where it does not, migration does) and `flags` is what
+        // that lock_irqsave returned.
         unsafe { rust_helper_sync_spinlock_unlock_irqrestore(self.lock.lock.as_ptr(), self.flags) }
     }
 }

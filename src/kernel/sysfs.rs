@@ -50,6 +50,7 @@ use core::ptr;
 use core::str::FromStr;
 
 use crate::allocator::try_box;
+use crate::context::{might_sleep, might_sleep_in_drop};
 use crate::error::{code, to_result, Result};
 
 type ShowFn = unsafe extern "C" fn(data: *const c_void, index: c_uint, buf: *mut u8, size: usize) -> isize;
@@ -245,7 +246,9 @@ impl<T: SysfsAttributes> SysfsDir<T> {
     /// [`SysfsAttributes::ATTRIBUTES`]) or duplicate attribute names;
     /// `EEXIST` if `/sys/kernel/<name>` exists (the kernel also logs a
     /// warning with a stack trace about it); `ENOMEM`.
+    #[track_caller]
     pub fn create(name: &'static CStr, data: T) -> Result<Pin<Box<Self>>> {
+        might_sleep()?;
         let attrs = T::ATTRIBUTES;
         if !valid_name(name) {
             return Err(code::EINVAL);
@@ -297,6 +300,7 @@ impl<T: SysfsAttributes> SysfsDir<T> {
 
 impl<T: SysfsAttributes> Drop for SysfsDir<T> {
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // Null only when create failed: then there is nothing to remove.
         if self.dir.is_null() {
             return;

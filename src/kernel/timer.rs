@@ -25,7 +25,9 @@
 //!
 //! The callback runs in softirq context (atomic): it must not sleep, so no
 //! mutex, no `GFP_KERNEL` allocation (`Box`, `Vec` growth, `try_box`), no
-//! `copy_to_user`; atomics, spinlocks that disable interrupts, `pr_info!`,
+//! `copy_to_user` (each fails with `EDEADLK` there, or allocates with
+//! `GFP_ATOMIC`, after a report: [`context`](crate::context)); atomics,
+//! spinlocks that disable interrupts, `pr_info!`,
 //! waking a thread or queueing work (`kernel::workqueue`) are fine. It gets
 //! only `&T`, shared with whoever else holds the timer, hence `T: Sync`.
 //!
@@ -42,6 +44,7 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use crate::allocator::try_box;
+use crate::context::{might_sleep, might_sleep_in_drop};
 use crate::error::{code, Result};
 
 /// The callback as C calls it: the next delay in ms, or negative for none.
@@ -94,8 +97,11 @@ unsafe impl<T: TimerCallback> Send for Timer<T> {}
 unsafe impl<T: TimerCallback> Sync for Timer<T> {}
 
 impl<T: TimerCallback> Timer<T> {
-    /// A new timer around `data`, not armed yet. `ENOMEM` if memory runs out.
+    /// A new timer around `data`, not armed yet. `ENOMEM` if memory runs
+    /// out; `EDEADLK` in atomic context.
+    #[track_caller]
     pub fn new(data: T) -> Result<Self> {
+        might_sleep()?;
         let data = NonNull::from(Box::leak(try_box(data)?));
         // SAFETY: `data` points to a live `T` that stays put until Drop frees
         // it after freeing the timer; `run_trampoline::<T>` expects exactly
@@ -124,10 +130,15 @@ impl<T: TimerCallback> Timer<T> {
     /// Stops the timer for good: when this returns the callback is not
     /// running and will not run again, and [`arm`](Timer::arm) does nothing.
     /// Waits for a running callback: process context only, and never from
-    /// this timer's own callback.
-    pub fn stop(&self) {
+    /// this timer's own callback (it would wait for itself). In atomic
+    /// context (that callback included) it fails with `EDEADLK`, its only
+    /// error, and leaves the timer as it was ([`context`](crate::context)).
+    #[track_caller]
+    pub fn stop(&self) -> Result {
+        might_sleep()?;
         // SAFETY: `raw` is the live C timer; shutting down twice is allowed.
-        unsafe { rust_helper_timer_shutdown(self.raw.as_ptr()) }
+        unsafe { rust_helper_timer_shutdown(self.raw.as_ptr()) };
+        Ok(())
     }
 
     /// The data the callback sees.
@@ -139,6 +150,7 @@ impl<T: TimerCallback> Timer<T> {
 
 impl<T: TimerCallback> Drop for Timer<T> {
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // SAFETY: `raw` is the live C timer, freed only here. When this
         // returns the callback neither runs nor can be queued again.
         unsafe { rust_helper_timer_free(self.raw.as_ptr()) };

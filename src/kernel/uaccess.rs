@@ -30,6 +30,7 @@ use core::ffi::c_void;
 use core::marker::PhantomData;
 use core::mem::{size_of, MaybeUninit};
 
+use crate::context::might_sleep;
 use crate::error::{code::EFAULT, Result};
 
 extern "C" {
@@ -159,7 +160,9 @@ impl UserSliceReader<'_> {
     /// Fails with `EFAULT`, and does not move, if fewer than `out.len()`
     /// bytes are left or if any byte of the user range cannot be read; `out`
     /// then holds an unspecified mix of copied bytes and zeroes.
+    #[track_caller]
     pub fn read_slice(&mut self, out: &mut [u8]) -> Result {
+        might_sleep()?;
         if out.len() > self.len {
             return Err(EFAULT);
         }
@@ -191,7 +194,9 @@ impl UserSliceReader<'_> {
     ///
     /// Wraps `access_ok()` and `__copy_from_user()` (`helpers/uaccess.c`).
     /// Process context only: it may sleep to fault pages in.
+    #[track_caller]
     pub fn read_slice_partial(&mut self, out: &mut [u8]) -> Result<usize> {
+        might_sleep()?;
         let n = out.len().min(self.len);
         if n == 0 {
             return Ok(0);
@@ -214,6 +219,7 @@ impl UserSliceReader<'_> {
     /// Reads one value of a [`Pod`] type (an integer, an array, a
     /// [`uapi_struct!`](crate::uapi_struct)) from the next
     /// `size_of::<T>()` bytes, as `read_slice` does.
+    #[track_caller]
     pub fn read<T: Pod>(&mut self) -> Result<T> {
         let mut value = MaybeUninit::<T>::zeroed();
         // SAFETY: `value` is `size_of::<T>()` bytes, all initialised (zeroed),
@@ -279,7 +285,9 @@ impl UserSliceWriter<'_> {
     /// Fails with `EFAULT`, and does not move, if there is room for fewer
     /// than `data.len()` bytes or if any byte of the user range cannot be
     /// written (the bytes before it may have been written).
+    #[track_caller]
     pub fn write_slice(&mut self, data: &[u8]) -> Result {
+        might_sleep()?;
         if data.len() > self.len {
             return Err(EFAULT);
         }
@@ -299,6 +307,7 @@ impl UserSliceWriter<'_> {
 
     /// Writes one value of a [`Pod`] type to the next `size_of::<T>()`
     /// bytes, as `write_slice` does.
+    #[track_caller]
     pub fn write<T: Pod>(&mut self, value: &T) -> Result {
         // SAFETY: `value` is a valid T of `size_of::<T>()` bytes, and T is Pod,
         // so it has no padding: every one of those bytes is initialised.
@@ -347,11 +356,13 @@ impl IoctlArg<'_> {
     }
 
     /// Reads the [`Pod`] value the argument points to (`_IOW`, `_IOWR`).
+    #[track_caller]
     pub fn read<T: Pod>(&mut self) -> Result<T> {
         self.reader(size_of::<T>()).read()
     }
 
     /// Writes `value` to where the argument points (`_IOR`, `_IOWR`).
+    #[track_caller]
     pub fn write<T: Pod>(&mut self, value: &T) -> Result {
         self.writer(size_of::<T>()).write(value)
     }

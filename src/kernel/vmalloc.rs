@@ -34,6 +34,7 @@ use core::ops::{Deref, DerefMut};
 use core::ptr::{self, NonNull};
 
 use crate::allocator::fail_alloc;
+use crate::context::might_sleep;
 use crate::error::{code::ENOMEM, Result};
 
 #[cfg(target_os = "none")]
@@ -124,6 +125,7 @@ impl<T> KVVec<T> {
     }
 
     /// An empty vector with room for `capacity` elements, or `ENOMEM`.
+    #[track_caller]
     pub fn with_capacity(capacity: usize) -> Result<Self> {
         let mut vec = Self::new();
         vec.try_reserve_exact(capacity)?;
@@ -131,6 +133,7 @@ impl<T> KVVec<T> {
     }
 
     /// `len` copies of `value`, or `ENOMEM`.
+    #[track_caller]
     pub fn from_elem(value: T, len: usize) -> Result<Self>
     where
         T: Clone,
@@ -158,6 +161,7 @@ impl<T> KVVec<T> {
     /// Makes room for at least `additional` more elements (at least
     /// doubling the capacity when it grows), or `ENOMEM` with the vector
     /// unchanged.
+    #[track_caller]
     pub fn try_reserve(&mut self, additional: usize) -> Result {
         let needed = self.len.checked_add(additional).ok_or(ENOMEM)?;
         if needed <= self.cap {
@@ -168,6 +172,7 @@ impl<T> KVVec<T> {
 
     /// Makes room for exactly `additional` more elements, or `ENOMEM` with
     /// the vector unchanged.
+    #[track_caller]
     pub fn try_reserve_exact(&mut self, additional: usize) -> Result {
         let needed = self.len.checked_add(additional).ok_or(ENOMEM)?;
         if needed <= self.cap {
@@ -178,7 +183,9 @@ impl<T> KVVec<T> {
 
     /// Moves the elements to a new block of `cap` elements. kvrealloc()'s
     /// signature differs between kernel versions, so this copies.
+    #[track_caller]
     fn grow_to(&mut self, cap: usize) -> Result {
+        might_sleep()?;
         let size = cap.checked_mul(size_of::<T>()).ok_or(ENOMEM)?;
         let block = NonNull::new(raw_alloc(size).cast::<T>()).ok_or(ENOMEM)?;
         // SAFETY: the new block holds `cap >= len` elements and does not
@@ -195,6 +202,7 @@ impl<T> KVVec<T> {
     }
 
     /// Appends `value`, or gives `ENOMEM` (the vector unchanged).
+    #[track_caller]
     pub fn try_push(&mut self, value: T) -> Result {
         self.try_reserve(1)?;
         // SAFETY: `len < cap` after the reserve, so the slot is in the block
@@ -229,6 +237,7 @@ impl<T> KVVec<T> {
 
     /// Grows to `len` elements with copies of `value`, or shrinks to it,
     /// allocating as needed; `ENOMEM` with the vector unchanged.
+    #[track_caller]
     pub fn try_resize(&mut self, len: usize, value: T) -> Result
     where
         T: Clone,

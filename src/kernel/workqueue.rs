@@ -41,6 +41,7 @@ use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
 
 use crate::allocator::try_box;
+use crate::context::{might_sleep, might_sleep_in_drop};
 use crate::error::{code, Result};
 
 /// The work function as C calls it.
@@ -88,7 +89,9 @@ unsafe impl<T: WorkCallback> Sync for Work<T> {}
 
 impl<T: WorkCallback> Work<T> {
     /// A new work item around `data`, not queued. `ENOMEM` if memory runs out.
+    #[track_caller]
     pub fn new(data: T) -> Result<Self> {
+        might_sleep()?;
         let data = NonNull::from(Box::leak(try_box(data)?));
         // SAFETY: `data` points to a live `T` that stays put until Drop frees
         // it after freeing the work item; `run_trampoline::<T>` expects
@@ -129,6 +132,7 @@ impl<T: WorkCallback> Work<T> {
 
 impl<T: WorkCallback> Drop for Work<T> {
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // SAFETY: `raw` is the live C work item, freed only here; when this
         // returns the function neither runs nor is queued.
         unsafe { rust_helper_workqueue_work_free(self.raw.as_ptr()) };
@@ -164,8 +168,11 @@ unsafe impl Sync for WorkQueue {}
 
 impl WorkQueue {
     /// A new workqueue called `name` (the kernel copies it; at most 23
-    /// bytes are kept). `ENOMEM` if memory runs out.
+    /// bytes are kept). `ENOMEM` if memory runs out; `EDEADLK` in atomic
+    /// context.
+    #[track_caller]
     pub fn new(name: &CStr) -> Result<Self> {
+        might_sleep()?;
         // SAFETY: `name` is NUL-terminated and only read during the call.
         let raw = unsafe { rust_helper_workqueue_create(name.as_ptr()) };
         NonNull::new(raw).map(|raw| WorkQueue { raw }).ok_or(code::ENOMEM)
@@ -174,14 +181,19 @@ impl WorkQueue {
     /// Waits until every work item queued on this workqueue before the call
     /// has finished running. Sleeps: process context only, and never from a
     /// work item running on this workqueue (it would wait for itself).
-    pub fn flush(&self) {
+    /// `EDEADLK` in atomic context, its only error.
+    #[track_caller]
+    pub fn flush(&self) -> Result {
+        might_sleep()?;
         // SAFETY: `raw` is the live workqueue, destroyed only in Drop.
-        unsafe { rust_helper_workqueue_flush(self.raw.as_ptr()) }
+        unsafe { rust_helper_workqueue_flush(self.raw.as_ptr()) };
+        Ok(())
     }
 }
 
 impl Drop for WorkQueue {
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // SAFETY: `raw` is the live workqueue, destroyed only here; nothing
         // can queue on it any more (that needs a borrow of `self`).
         unsafe { rust_helper_workqueue_destroy(self.raw.as_ptr()) }

@@ -30,7 +30,7 @@ struct LastWord {
 kernel::file_operations! {
     impl FileOperations for LastWord {
         fn read(&self, _file: &File<'_>, out: &mut UserSliceWriter<'_>, offset: &mut i64) -> Result<usize> {
-            let word = self.word.lock();
+            let word = self.word.lock()?;
             let start = usize::try_from(*offset).map_err(|_| EINVAL)?.min(word.len());
             let count = out.len().min(word.len() - start);
             out.write_slice(&word[start..start + count])?;
@@ -47,7 +47,7 @@ kernel::file_operations! {
             incoming.try_reserve_exact(count)?;
             incoming.resize(count, 0);
             input.read_slice(&mut incoming)?;
-            *self.word.lock() = incoming;
+            *self.word.lock()? = incoming;
             Ok(count)
         }
     }

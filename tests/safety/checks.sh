@@ -88,12 +88,22 @@ safety_tests() {
 		'has "$out" "In function '\''hugeframe::twenty_four_kb_frame'\'':$" &&
 		has "$out" "error: the frame size of 24[0-9]{3} bytes does not fit the kernel stack \(THREAD_SIZE, 16384 bytes\)"'
 
+	out=$(build_for "$series" "$kdir" EXAMPLE=atomic 2>&1)
+	status=$?
+	echo "$out" >"$top/build/debian-$series.atomic.build.log"
+	check "$series: safety: make EXAMPLE=atomic builds rust_atomic.ko, without a warning" \
+		eval '[[ $status == 0 ]] && lacks "$out" "[Ww]arning|WARNING|[Ee]rror"'
+
 	vmout=$build/vm-safety
-	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/safety/guest.sh tests/guest/lib.sh "$ko" "$build/rust_frames.ko"
+	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/safety/guest.sh tests/guest/lib.sh "$ko" "$build/rust_frames.ko" \
+		"$build/rust_atomic.ko"
 	log=$vmout/guest.log
-	# Everything before the panic test must leave the kernel log clean.
-	sed '/rust_safety test: panic while formatting starts/,$d' "$vmout/console.log" >"$vmout/console-before-panic.log"
+	# Everything before the atomic-context and panic tests must leave the
+	# kernel log clean.
+	sed '/rust_safety test: sleeping in atomic context starts/,$d' "$vmout/console.log" >"$vmout/console-before-panic.log"
 	boot_checks "$series: safety: " "$vmout" "$vmout/console-before-panic.log"
+
+	atomic_checks "$series" "$vmout"
 
 	# A panic while formatting a panic message: one oops, both locations.
 	local panic_log after where
@@ -111,4 +121,45 @@ safety_tests() {
 	check "$series: safety: ... without overflowing the stack or panicking the kernel" \
 		lacks "$after" 'stack guard page|double fault|Kernel panic|Kernel stack overflow'
 	check "$series: safety: ... and the kernel keeps running" has "$(section alive "$log")" '^still running'
+}
+
+# Sleeping in atomic context (tests/safety/atomic/atomic.rs): every sleeping
+# operation fails with EDEADLK instead of sleeping, the first is reported with
+# the Rust caller's location, and the kernel keeps running.
+atomic_checks() {
+	local series=$1 vmout=$2 log=$2/guest.log console where all_edeadlk all_ok before after
+	console=$(sed -n '/rust_safety test: sleeping in atomic context starts/,/rust_safety test: panic while formatting starts/p' \
+		"$vmout/console.log")
+	all_edeadlk="Mutex::lock=EDEADLK Mutex::lock_interruptible=EDEADLK Mutex::new=EDEADLK Completion::wait_timeout=EDEADLK"
+	all_edeadlk+=" KVVec::with_capacity=EDEADLK Thread::spawn=EDEADLK WorkQueue::new=EDEADLK Box::new=ok"
+	all_ok="Mutex::lock=ok Mutex::lock_interruptible=ok Mutex::new=ok Completion::wait_timeout=ok"
+	all_ok+=" KVVec::with_capacity=ok Thread::spawn=ok WorkQueue::new=ok Box::new=ok"
+	check "$series: safety: rust_atomic loads: a timer callback that locks a Mutex init holds no longer hangs the machine" \
+		has "$(section atomic "$log")" '^status=0$'
+	check "$series: safety: ... in the timer callback each sleeping operation fails with EDEADLK; Box::new allocates atomically" \
+		has "$(section atomic-log "$log")" "^rust_atomic: timer callback: $all_edeadlk\$"
+	check "$series: safety: ... under a SpinLock in process context, the same" \
+		has "$(section atomic-log "$log")" "^rust_atomic: under a SpinLock: $all_edeadlk\$"
+	check "$series: safety: ... in process context, every one succeeds" \
+		has "$(section atomic-log "$log")" "^rust_atomic: process context: $all_ok\$"
+	where=$(cd "$top" && awk '/mutex\.lock\(\)\.map\(drop\)/ { print FILENAME ":" NR ":" index($0, "lock()"); exit }' \
+		tests/safety/atomic/atomic.rs)
+	check "$series: safety: ... the first is reported, once, at the Rust caller's file:line:col" same \
+		"rust_atomic: BUG: sleeping function called from invalid context at $where" \
+		"$(grep -o 'rust_atomic: BUG: sleeping function.*' <<<"$console")"
+	check "$series: safety: ... with the context it ran in (softirq) and a backtrace through the timer callback" eval \
+		'has "$console" "in_atomic\(\): 1, irqs_disabled\(\): 0, in_interrupt\(\): 0x[0-9a-f]*[1-9a-f]" &&
+		has "$console" "Call Trace:" && has "$console" "run_trampoline.*Probe.*\[rust_atomic\]"'
+	before=$(section atomic-taint-before "$log")
+	after=$(section atomic-taint-after "$log")
+	check "$series: safety: ... and taints the kernel W, as the kernel's own check does" \
+		eval '(( (before & 512) == 0 && (after & 512) == 512 ))'
+	check "$series: safety: ... and nothing slept: no scheduling while atomic, no oops, no other warning" \
+		lacks "$(grep -v 'BUG: sleeping function called from invalid context at tests/safety/' <<<"$console")" \
+		'scheduling while atomic|bad: scheduling|Oops|BUG|WARNING:'
+	check "$series: safety: reading /dev/rust_atomic, which copies to user memory under a SpinLock, fails with EDEADLK" \
+		has "$(section atomic-read "$log")" 'Resource deadlock avoided'
+	check "$series: safety: writing it, which copies from user memory under a SpinLock, fails with EDEADLK" \
+		has "$(section atomic-write "$log")" 'Resource deadlock avoided'
+	check "$series: safety: rust_atomic unloads cleanly" has "$(section atomic-unload "$log")" '^status=0$'
 }

@@ -2,7 +2,9 @@
 # Guest side of the safety tests (tests/safety/checks.sh): rust_safety
 # (tests/safety/safety/safety.rs) at the edges where Rust hands names, text
 # and code to C and to the kernel. Every check here runs on a kernel that must
-# stay clean; the host reads the checks before "@@ tests-complete".
+# stay clean; the host reads the checks before "@@ tests-complete". After
+# them, rust_atomic (tests/safety/atomic/atomic.rs) sleeps in atomic context,
+# which taints the kernel, and rust_safety panics, which oopses.
 . /lib.sh
 
 dir=/sys/module/rust_safety/parameters
@@ -41,6 +43,28 @@ expect "a line with a NUL byte reaches the log whole, the NUL shown as \\x00" \
 	'rust_safety: name=ab\x00cd id=42' "$(printf '%s\n' "$init_log" | grep '^rust_safety: name=')"
 
 finish
+
+# --- After finish, as it taints the kernel (W): sleeping in atomic context ----
+# The host reads these sections, and the console log between the markers.
+echo "rust_safety test: sleeping in atomic context starts" >/dev/kmsg
+echo "@@ atomic-taint-before"
+cat /proc/sys/kernel/tainted
+echo "@@ atomic"
+insmod /rust_atomic.ko
+echo "status=$?"
+echo "@@ atomic-read"
+cat /dev/rust_atomic 2>&1
+echo "status=$?"
+echo "@@ atomic-write"
+echo hello 2>&1 >/dev/rust_atomic
+echo "status=$?"
+echo "@@ atomic-unload"
+rmmod rust_atomic
+echo "status=$?"
+echo "@@ atomic-taint-after"
+cat /proc/sys/kernel/tainted
+echo "@@ atomic-log"
+dmesg -c | sed 's/\[ *[0-9]*\.[0-9]*\] //'
 
 # --- Last, as it oopses: a panic while formatting a panic message -------------
 # The host reads these sections, and the console log after the marker.
