@@ -20,6 +20,7 @@
  */
 
 #include <linux/slab.h>
+#include <linux/version.h>
 #include <linux/workqueue.h>
 
 /* The Rust work function. */
@@ -79,12 +80,26 @@ void rust_helper_workqueue_work_free(struct rust_work *w)
 }
 
 /*
+ * Per-CPU (bound) workqueues were the default of flags 0 until 6.17 added
+ * WQ_PERCPU, to be said explicitly; newer kernels warn about a workqueue
+ * that says neither WQ_PERCPU nor WQ_UNBOUND ("workqueue: <name> is using
+ * neither WQ_PERCPU or WQ_UNBOUND", a WARNING and taint W, seen on sid's
+ * 7.2). WQ_PERCPU is an enum value, which #ifdef cannot see: a version check.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define RUST_WQ_FLAGS WQ_PERCPU
+#else
+#define RUST_WQ_FLAGS 0
+#endif
+
+/*
  * A new workqueue, named @name (shown by the kworkers that run its work);
- * NULL when out of memory. The name is copied.
+ * NULL when out of memory. The name is copied. Per-CPU: work runs on the
+ * CPU that queued it, as with flags 0 before 6.17.
  */
 struct workqueue_struct *rust_helper_workqueue_create(const char *name)
 {
-	return alloc_workqueue("%s", 0, 0, name);
+	return alloc_workqueue("%s", RUST_WQ_FLAGS, 0, name);
 }
 
 /* Waits until every work item queued on @wq before the call has run. */
