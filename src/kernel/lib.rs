@@ -44,6 +44,7 @@ pub mod print;
 // need the kernel, and host tests do not reach those.
 pub mod completion;
 pub mod dma;
+pub mod input;
 pub mod irq;
 pub mod kthread;
 pub mod miscdev;
