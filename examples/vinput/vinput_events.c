@@ -41,19 +41,25 @@ static void die(const char *what)
 	exit(2);
 }
 
+/* "<prefix><n>", for a value that has no name below. */
+static const char *numbered(const char *prefix, int n)
+{
+	static char name[32];
+
+	snprintf(name, sizeof(name), "%s%d", prefix, n);
+	return name;
+}
+
 /* The errno's name for the few a test expects, its number otherwise. */
 static const char *err_name(int err)
 {
-	static char other[16];
-
 	switch (err) {
 	case EINVAL: return "EINVAL";
 	case ENODEV: return "ENODEV";
 	case EFAULT: return "EFAULT";
 	case EIO: return "EIO";
 	}
-	snprintf(other, sizeof(other), "errno%d", err);
-	return other;
+	return numbered("errno", err);
 }
 
 /* Finds the event device named NAME; its path goes into @path. */
@@ -100,16 +106,13 @@ static int open_keyboard(void)
 
 static const char *key_name(unsigned int code)
 {
-	static char other[16];
-
 	switch (code) {
 	case KEY_A: return "KEY_A";
 	case KEY_H: return "KEY_H";
 	case KEY_I: return "KEY_I";
 	case KEY_LEFTSHIFT: return "KEY_LEFTSHIFT";
 	}
-	snprintf(other, sizeof(other), "KEY_%u", code);
-	return other;
+	return numbered("KEY_", code);
 }
 
 static void print_event(const struct input_event *ev)
