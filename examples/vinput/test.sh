@@ -59,6 +59,7 @@ expect 'a capital letter is typed with KEY_LEFTSHIFT held around its key' \
 expect 'a write with a character that has no key ("h!") fails with EINVAL and types nothing' \
 	"write=EINVAL events:" "$(ev type 'h!')"
 expect "an empty write types nothing and returns 0" "write=0 events:" "$(ev type '')"
+expect "a write from a buffer that cannot be read fails with EFAULT and types nothing" "write=EFAULT events:" "$(ev efault)"
 expect_match "a write of 300 characters types 256 of them (a short write)" "^write=256 events:" \
 	"$(ev type "$(head -c 300 /dev/zero | tr '\0' a)")"
 exec 3>/dev/rust_vinput

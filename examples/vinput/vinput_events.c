@@ -13,6 +13,8 @@
  *                               "write=2 events: KEY_H:1 SYN KEY_H:0 SYN ..."
  *                               (KEY_<name>:<value>, 1 pressed, 0 released;
  *                               SYN for EV_SYN/SYN_REPORT)
+ *   vinput_events efault        the same for a write(2) of 4 bytes from a
+ *                               page that cannot be read (PROT_NONE)
  *   vinput_events hold          opens the event device, prints "open", and
  *                               reads: what the read ended with once the
  *                               keyboard went away ("read=ENODEV"), then
@@ -30,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define NAME "Rust virtual keyboard"
@@ -127,6 +130,7 @@ static void print_event(const struct input_event *ev)
 		printf(" EV%u:%u:%d", ev->type, ev->code, ev->value);
 }
 
+/* @text NULL: write 4 bytes from a page that cannot be read. */
 static int type(const char *text)
 {
 	int fd = open_keyboard(), dev = open(DEVICE, O_WRONLY);
@@ -136,7 +140,15 @@ static int type(const char *text)
 
 	if (dev < 0)
 		die(DEVICE);
-	n = write(dev, text, strlen(text));
+	if (text) {
+		n = write(dev, text, strlen(text));
+	} else {
+		void *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (none == MAP_FAILED)
+			die("mmap");
+		n = write(dev, none, 4);
+	}
 	if (n < 0)
 		printf("write=%s events:", err_name(errno));
 	else
@@ -191,8 +203,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "type"))
 		return type(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "efault"))
+		return type(NULL);
 	if (argc == 2 && !strcmp(argv[1], "hold"))
 		return hold();
-	fprintf(stderr, "usage: %s find | type TEXT | hold\n", argv[0]);
+	fprintf(stderr, "usage: %s find | type TEXT | efault | hold\n", argv[0]);
 	return 2;
 }
