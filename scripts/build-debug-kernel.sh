@@ -22,7 +22,8 @@
 #   vmlinuz   the debug kernel, kdir  its build tree (a KDIR), version, build.log
 #
 # To keep the build to tens of minutes on a small machine, Debian's modules
-# (=m) are left out (the test VM loads none from disk) and so is debug info.
+# (=m) are left out (the test VM loads none from disk; evdev, which an example
+# needs, is built in) and so is debug info.
 # The first call downloads the source (~140 MB) and builds; later calls reuse
 # the result. REBUILD=1 builds again.
 set -euo pipefail
@@ -62,6 +63,9 @@ config=("$src/scripts/config" --file "$out/.config")
 	--set-str LOCALVERSION -debug \
 	--enable DEBUG_INFO_NONE --disable DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT \
 	--disable DEBUG_INFO_DWARF4 --disable DEBUG_INFO_DWARF5 --disable DEBUG_INFO_BTF
+# evdev (/dev/input/eventN), which the vinput example's test reads: a module
+# in Debian's configuration (the stock boots load Debian's evdev.ko), built in here.
+"${config[@]}" --enable INPUT_EVDEV
 # The checkers. kmemleak scans only when asked (the tests scan after unloading).
 wanted=(KASAN KASAN_GENERIC KASAN_OUTLINE KASAN_VMALLOC
 	DEBUG_KMEMLEAK

@@ -8,6 +8,10 @@
 #                                                    Debian's PREEMPT_RT and cloud flavours
 #   scripts/fetch-kernel.sh --source 6.1|6.12        also downloads the same version's
 #                                                    source (linux-source-*), prints its tarball
+#   scripts/fetch-kernel.sh --modules SERIES PATH... also unpacks these in-tree modules of the
+#                                                    same image (PATH as under kernel/ in
+#                                                    /lib/modules, without .ko: drivers/input/evdev)
+#                                                    into the directory's modules/, prints their paths
 #
 # The directory holds:
 #   vmlinuz   the kernel image `make run` boots
@@ -20,17 +24,55 @@
 set -euo pipefail
 
 source_too=
-if [[ ${1:-} == --source ]]; then
-	source_too=1
-	shift
-fi
-series=${1:?usage: $0 [--source] 5.10|6.1|6.12[-rt|-cloud]}
+modules_too=
+case ${1:-} in
+--source) source_too=1; shift ;;
+--modules) modules_too=1; shift ;;
+esac
+series=${1:?usage: $0 [--source|--modules] 5.10|6.1|6.12[-rt|-cloud] [module path...]}
+shift
+wanted_modules=("$@")
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/rust-kmod
 dir=$cache/debian-$series
 
+# modules_present: prints the paths of the wanted modules in $dir/modules;
+# fails if one is missing.
+modules_present() {
+	local path
+	for path in "${wanted_modules[@]}"; do
+		[[ -e $dir/modules/$(basename "$path").ko ]] || return 1
+		echo "$dir/modules/$(basename "$path").ko"
+	done
+}
+
+# unpack_modules DEB: unpacks the wanted modules from the image package DEB
+# into $dir/modules, uncompressed (6.12's are .ko.xz; busybox's insmod reads
+# plain ELF only). The image's other modules are left out: the test VM loads
+# only the ones an example asks for (examples/<name>/kernel-modules).
+unpack_modules() {
+	local tmp path found
+	((${#wanted_modules[@]})) || return 0
+	tmp=$(mktemp -d)
+	mkdir -p "$dir/modules"
+	for path in "${wanted_modules[@]}"; do
+		echo "  UNPACK  $path.ko" >&2
+		dpkg-deb --fsys-tarfile "$1" | tar -x -C "$tmp" --wildcards "./lib/modules/*/kernel/$path.ko*"
+		found=$(find "$tmp/lib/modules" -path "*/kernel/$path.ko*" | head -n 1)
+		case $found in
+		*.ko.xz) xz -dc "$found" >"$dir/modules/$(basename "$path").ko" ;;
+		*.ko) cp "$found" "$dir/modules/" ;;
+		*) echo "fetch-kernel: $path.ko is not in $1" >&2; rm -rf "$tmp"; return 1 ;;
+		esac
+	done
+	rm -rf "$tmp"
+}
+
 if [[ -e $dir/ready && -z ${REFRESH:-} && -z $source_too ]]; then
-	echo "$dir"
-	exit 0
+	if [[ -z $modules_too ]]; then
+		echo "$dir"
+		exit 0
+	fi
+	modules_present && exit 0
 fi
 
 # What the image package of each series is called (the suites that carry
@@ -104,6 +146,21 @@ if [[ -n $source_too && -e $dir/ready && -z ${REFRESH:-} ]]; then
 	exit 0
 fi
 
+# --modules on a kernel fetched before: the same version's image again, for
+# its modules only (the rest of the directory stays as it is).
+if [[ -n $modules_too && -e $dir/ready && -z ${REFRESH:-} ]]; then
+	version=$(cat "$dir/version")
+	abi=$(basename "$(readlink "$dir/kdir")")
+	image=linux-image-${abi#linux-headers-}
+	echo "  APT     download $image $version (for its modules)" >&2
+	(cd "$apt/archives" && apt-get "${aptopts[@]}" download "$image=$version" >"$apt/download.log" 2>&1) ||
+		{ cat "$apt/download.log" >&2; echo "fetch-kernel: apt-get download failed" >&2; exit 1; }
+	unpack_modules "$apt/archives/${image}_"*.deb || exit 1
+	rm -f "$apt/archives/${image}_"*.deb
+	modules_present
+	exit
+fi
+
 # The newest image of the series; its headers, -common headers and kbuild come from its Depends.
 images=$(apt-cache "${aptopts[@]}" pkgnames linux-image-)
 image=$(grep -E "$pattern" <<<"$images" | sort -V | tail -n 1 || true)
@@ -134,9 +191,12 @@ for pkg in "$headers" "$common" "$kbuild"; do
 	echo "  UNPACK  $pkg" >&2
 	dpkg-deb -x "$apt/archives/${pkg}_"*.deb "$root"
 done
-# Only /boot of the image is needed to boot it: the test VM loads no module from disk.
+# Only /boot of the image is needed to boot it: the test VM loads no module from
+# disk but those an example asks for (--modules, unpacked next).
 echo "  UNPACK  $image (/boot)" >&2
 dpkg-deb --fsys-tarfile "$apt/archives/${image}_"*.deb | tar -x -C "$root" ./boot
+rm -rf "$dir/modules"
+unpack_modules "$apt/archives/${image}_"*.deb
 
 abi=${image#linux-image-}
 kdir=$root/usr/src/linux-headers-$abi
@@ -151,5 +211,9 @@ rm -f "$apt/archives/"*.deb
 touch "$dir/ready"
 if [[ -n $source_too ]]; then
 	exec "$0" --source "$series"
+fi
+if [[ -n $modules_too ]]; then
+	modules_present
+	exit
 fi
 echo "$dir"

@@ -38,6 +38,18 @@ examples_qemu_args() {
 	cat "$top"/examples/*/qemu-args 2>/dev/null | tr '\n' ' '
 }
 
+# example_kernel_modules SERIES NAME: the kernel's own modules that
+# examples/NAME/kernel-modules names (one path under kernel/ per line, without
+# .ko: drivers/input/evdev), unpacked from the same Debian image by
+# fetch-kernel.sh --modules, for the guest to insmod; a debug kernel
+# (build-debug-kernel.sh) builds them in, and gives none.
+example_kernel_modules() {
+	local list=$top/examples/$2/kernel-modules
+	[[ -f $list && $1 != *-debug ]] || return 0
+	# shellcheck disable=SC2046 # one path per word
+	"$top/scripts/fetch-kernel.sh" --modules "$1" $(grep -v '^#' "$list")
+}
+
 # build_dir SERIES: where the module for that kernel is built (BUILD_VARIANT
 # names another tree, e.g. build/fail-6.1 for FAIL_ALLOC=1 builds).
 build_dir() {
@@ -133,8 +145,10 @@ own_boot() {
 # prints is one check here.
 example_tests() {
 	local series=$1 name=$2 module=rust_$2
-	local kdir build vmout programs
+	local kdir build vmout programs modules
 	kdir=$(kernel_dir "$series") || { check "$series: fetch the Debian kernel and headers" false; return; }
+	modules=$(example_kernel_modules "$series" "$name") ||
+		{ check "$series: $name: fetch the kernel's modules it needs (examples/$name/kernel-modules)" false; return; }
 	build=$(build_dir "$series")
 
 	build_checks "$series: $name: " "$series" "$kdir" "$module" EXAMPLE="$name" || return
@@ -146,12 +160,12 @@ example_tests() {
 	# device); examples/NAME/test-nodevice.sh runs in a second boot without.
 	# shellcheck disable=SC2086 # one program path per word
 	VM_QEMU_ARGS="${VM_QEMU_ARGS:-} $(example_qemu_args "$name")" "$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" \
-		"examples/$name/test.sh" tests/guest/lib.sh "$build/$module.ko" $programs
+		"examples/$name/test.sh" tests/guest/lib.sh "$build/$module.ko" $programs $modules
 	boot_checks "$series: $name: " "$vmout" "" "$module"
 	if [[ -f examples/$name/test-nodevice.sh ]]; then
 		# shellcheck disable=SC2086 # one program path per word
 		"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout-nodevice" "examples/$name/test-nodevice.sh" \
-			tests/guest/lib.sh "$build/$module.ko" $programs
+			tests/guest/lib.sh "$build/$module.ko" $programs $modules
 		boot_checks "$series: $name, no device: " "$vmout-nodevice" "" "$module"
 	fi
 }

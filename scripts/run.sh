@@ -29,6 +29,8 @@ if [[ -n $example ]]; then
 	module=rust_$example
 	build_for "$series" "$kdir" EXAMPLE="$example"
 	programs=$(build_test_programs "examples/$example")
+	# The kernel's own modules it loads (examples/<name>/kernel-modules).
+	programs+=" $(example_kernel_modules "$series" "$example")"
 	guest=("examples/$example/test.sh")
 	# Its QEMU arguments (an emulated device), if it has any.
 	export VM_QEMU_ARGS="${VM_QEMU_ARGS:-} $(example_qemu_args "$example")"

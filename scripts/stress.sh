@@ -194,7 +194,10 @@ stress_kernel() {
 	kos+=("$build/stress_null/stress_null.ko")
 
 	local env="MODULES=$modules HAMMER_SECONDS=$seconds"
-	local files=("${kos[@]}" "$programs"/*)
+	local files=("${kos[@]}" "$programs"/*) kernel_modules
+	# The kernel's own modules some examples' tests load (evdev for vinput).
+	mapfile -t kernel_modules < <(for name in $examples; do example_kernel_modules "$series" "$name"; done | sort -u)
+	files+=("${kernel_modules[@]}")
 	boot "$series" stress tests/stress/stress.sh "$env CYCLES=$cycles WARMUP=20 MODE=normal" "${files[@]}"
 	slab_checks "$series"
 	boot "$series" bad-input tests/stress/bad-input.sh "" "${files[@]}"

@@ -47,6 +47,7 @@ pub mod print;
 pub mod completion;
 pub mod context;
 pub mod dma;
+pub mod input;
 pub mod irq;
 pub mod kthread;
 pub mod miscdev;
