@@ -96,7 +96,7 @@ kernel::file_operations! {
             if text.iter().any(|&byte| us_ascii(byte).is_none()) {
                 return Err(EINVAL);
             }
-            let mut keyboard = self.keyboard.lock();
+            let mut keyboard = self.keyboard.lock()?;
             for stroke in text.iter().filter_map(|&byte| us_ascii(byte)) {
                 keyboard.stroke(stroke);
             }
@@ -128,8 +128,10 @@ impl Drop for Vinput {
     // Runs before the fields are dropped: the keyboard still exists here.
     // It goes with the device's state, after /dev/rust_vinput.
     fn drop(&mut self) {
-        let typed = self.device.data().keyboard.lock().typed;
-        pr_info!("removing the keyboard, which typed {typed} characters");
+        // Module exit runs in process context, where lock() cannot fail.
+        if let Ok(keyboard) = self.device.data().keyboard.lock() {
+            pr_info!("removing the keyboard, which typed {} characters", keyboard.typed);
+        }
     }
 }
 

@@ -32,6 +32,7 @@
 use core::ffi::{c_char, c_int, c_uint, c_void, CStr};
 use core::ptr::{self, NonNull};
 
+use crate::context::{might_sleep, might_sleep_in_drop};
 use crate::error::{code::EINVAL, to_result, Result};
 
 extern "C" {
@@ -194,13 +195,15 @@ impl InputDevice {
     /// (`input_register_device`), which gives it its handlers, among them
     /// `/dev/input/eventN`.
     ///
-    /// Process context; may sleep. Fails with `ENOMEM`, or the errno
-    /// `input_register_device` gives; nothing is left behind then (the
+    /// Process context; may sleep (`EDEADLK` in atomic context). Fails with
+    /// `ENOMEM`, or the errno `input_register_device` gives; nothing is left behind then (the
     /// device is freed with `input_free_device`, as the kernel requires of
     /// one that never was registered).
     ///
     /// The input core keeps `name` and `phys` as pointers, hence `'static`.
+    #[track_caller]
     pub fn register(name: &'static CStr, phys: &'static CStr, id: InputId, keys: &[Key]) -> Result<InputDevice> {
+        might_sleep()?;
         let mut dev = ptr::null_mut();
         // SAFETY: `name` and `phys` are NUL-terminated and live for ever, as
         // the input core needs; `keys` is `keys.len()` u16 codes (Key is
@@ -255,6 +258,7 @@ impl Drop for InputDevice {
     /// the device is freed when its last reference goes. Process context;
     /// may sleep.
     fn drop(&mut self) {
+        might_sleep_in_drop();
         // SAFETY: `dev` was registered (invariant) and is unregistered only
         // here, once; the input core frees it, and `self.dev` is not used
         // again.
