@@ -18,6 +18,7 @@
 #   make bench               Rust against C: size, build time, runtime costs in the guest
 #   make lint                cargo fmt --check and clippy (host and kernel target)
 #   make clean               remove build/ (make distclean: also the cached core/alloc)
+#   make builtin KSRC=<dir>  build the module into the kernel whose source is <dir>, as CONFIG_RUST_KMOD_<MODULE>=y
 #   make install             install the module for KDIR's kernel (kbuild's modules_install)
 #   make uninstall           remove it again
 #   make V=1                 show the full commands
@@ -148,13 +149,13 @@ missing_cc_error = printf '%s\n' \
 # Configurations this template cannot build for, with the reason.
 unsupported := $(strip \
 	$(if $(CONFIG_X86_64),,CONFIG_X86_64 is not set: only x86_64 kernels are supported (target.json).) \
-	$(if $(CONFIG_MODULES),,CONFIG_MODULES is not set: this kernel cannot load modules.) \
+	$(if $(CONFIG_MODULES)$(BUILTIN_DIR),,CONFIG_MODULES is not set: this kernel cannot load modules.) \
 	$(if $(CONFIG_CFI_CLANG),CONFIG_CFI_CLANG is set: kCFI type hashes are not emitted for the Rust code.) \
 	$(if $(CONFIG_LTO_CLANG),CONFIG_LTO_CLANG is set: kbuild expects LLVM bitcode objects.))
 
 # --- Build -------------------------------------------------------------------
 
-.PHONY: all bench stress test-debug modules clean distclean install uninstall sign sign-key dkms dkms-build dkms-remove lint rename run check test test-example test-host setup check-kdir check-rust FORCE
+.PHONY: all bench stress test-debug modules clean distclean install uninstall sign sign-key dkms dkms-build dkms-remove builtin builtin-files test-builtin print-module print-kconfig-symbol lint rename run check test test-example test-host setup check-kdir check-rust FORCE
 all modules: $(ko)
 
 # kbuild-style messages: "  CARGO   libhello.a".
@@ -210,14 +211,21 @@ rust_params   = $(shell nm --defined-only $(rust_lib) 2>/dev/null | \
 # The Kbuild file and links to the C sources, in the directory kbuild works in.
 # The Kbuild file is rewritten only when it changes, so kbuild rebuilds no more
 # than it must.
-$(kbuild)/Kbuild: Makefile.in Makefile $(rust_lib) FORCE
-	$(Q)mkdir -p $(kbuild)
-	$(Q)ln -sf $(CURDIR)/module.c $(kbuild)/module.c
-	$(Q)$(foreach h,$(used_helpers),ln -sf $(CURDIR)/src/kernel/helpers/$(h).c $(kbuild)/$(h).c &&) true
+# (kbuild_files DIR: the same, into DIR; make builtin uses it too.)
+kconfig_symbol = RUST_KMOD_$(shell printf '%s' '$(MODULE)' | tr 'a-z' 'A-Z')
+define kbuild_files
+	$(Q)mkdir -p $(1)
+	$(Q)ln -sf $(CURDIR)/module.c $(1)/module.c
+	$(Q)$(foreach h,$(used_helpers),ln -sf $(CURDIR)/src/kernel/helpers/$(h).c $(1)/$(h).c &&) true
 	$(Q)sed -e 's|@MODULE@|$(MODULE)|g' -e 's|@RUST_LIB@|$(rust_lib)|g' \
 		-e 's|@HELPERS@|$(used_helpers)|g' -e 's|@PARAMS@|$(rust_params)|g' \
-		-e 's|@TOP@|$(CURDIR)|g' -e 's|@KDIR@|$(abspath $(KDIR))|g' $< >$@.tmp
-	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+		-e 's|@CONFIG@|$(kconfig_symbol)|g' \
+		-e 's|@TOP@|$(CURDIR)|g' -e 's|@KDIR@|$(abspath $(KDIR))|g' Makefile.in >$(1)/Kbuild.tmp
+	$(Q)if cmp -s $(1)/Kbuild.tmp $(1)/Kbuild; then rm $(1)/Kbuild.tmp; else mv $(1)/Kbuild.tmp $(1)/Kbuild; fi
+endef
+
+$(kbuild)/Kbuild: Makefile.in Makefile $(rust_lib) FORCE
+	$(call kbuild_files,$(kbuild))
 
 # kbuild runs only when one of its inputs changed (it would find nothing to do
 # otherwise, but takes most of a second to find that out).
@@ -315,6 +323,39 @@ dkms: dkms-build
 dkms-remove:
 	$(Q)$(dkms) remove $(dkms_args) --all
 	$(Q)rm -rf $(DKMS_SOURCE)/$(MODULE)-$(dkms_version)
+
+# --- Built into a kernel ----------------------------------------------------------
+# make builtin KSRC=<kernel source> [KOBJ=<its O= directory>]: the module's code
+# goes into that source tree as drivers/misc/<module>/ with a Kconfig entry,
+# CONFIG_RUST_KMOD_<MODULE>, switched on (=y), and the kernel is built
+# (scripts/builtin.sh; docs/build.md, "Built into the kernel"). make
+# test-builtin does it to Debian's 6.1 source and boots the result.
+builtin:
+	$(Q)scripts/builtin.sh "$(KSRC)" "$(or $(KOBJ),$(KSRC))" $(EXAMPLE)
+
+test-builtin:
+	$(Q)scripts/test-builtin.sh $(KERNEL)
+
+# For scripts/builtin.sh, with KDIR= the configured kernel's build directory:
+# the Rust library for that kernel's configuration, then the Kbuild file, a
+# Kconfig entry and links to the C sources in BUILTIN_DIR.
+builtin-files: $(rust_lib)
+	$(call kbuild_files,$(BUILTIN_DIR))
+	$(Q)printf '%s\n' '# SPDX-License-Identifier: GPL-2.0' \
+		'# Written by make builtin ($(CURDIR)): the $(MODULE) module, in Rust.' \
+		'config $(kconfig_symbol)' \
+		'	tristate "$(MODULE): a module in Rust, from the rust-kmod template"' \
+		'	help' \
+		'	  The Rust module $(MODULE), built from $(CURDIR)' \
+		'	  by make builtin. Y builds it into the kernel: its init runs at' \
+		'	  boot and its parameters are given as $(MODULE).<name>=<value>' \
+		'	  on the kernel command line.' >$(BUILTIN_DIR)/Kconfig
+
+# The module's name and Kconfig symbol, for scripts.
+print-module:
+	@echo $(MODULE)
+print-kconfig-symbol:
+	@echo $(kconfig_symbol)
 
 # --- Run and test in real kernels under QEMU -------------------------------------
 

@@ -56,16 +56,9 @@ echo "  UNPACK  linux-source-$series $version" >&2
 mkdir -p "$src" "$out"
 tar -xJf "$tarball" -C "$src" --strip-components=1
 
-# The stock configuration, without modules and debug info.
-sed -E 's/^(CONFIG_[A-Za-z0-9_]+)=m$/# \1 is not set/' "$(ls "$stock"/root/boot/config-*)" >"$out/.config"
+# The stock configuration, without modules and debug info (evdev built in).
+"$top/scripts/debian-config.sh" "$stock" "$src" "$out" -debug
 config=("$src/scripts/config" --file "$out/.config")
-"${config[@]}" \
-	--set-str LOCALVERSION -debug \
-	--enable DEBUG_INFO_NONE --disable DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT \
-	--disable DEBUG_INFO_DWARF4 --disable DEBUG_INFO_DWARF5 --disable DEBUG_INFO_BTF
-# evdev (/dev/input/eventN), which the vinput example's test reads: a module
-# in Debian's configuration (the stock boots load Debian's evdev.ko), built in here.
-"${config[@]}" --enable INPUT_EVDEV
 # The checkers. kmemleak scans only when asked (the tests scan after unloading).
 wanted=(KASAN KASAN_GENERIC KASAN_OUTLINE KASAN_VMALLOC
 	DEBUG_KMEMLEAK

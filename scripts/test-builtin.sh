@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make test-builtin: the template module built into Debian's kernel from source
+# (make builtin) and that kernel booted.
+#
+#   scripts/test-builtin.sh [6.1]
+#
+# Debian's source of the same version as the stock image (fetch-kernel.sh
+# --source), configured as the stock kernel without modules and debug info
+# (debian-config.sh), in ~/.cache/rust-kmod/debian-<series>-builtin; make
+# builtin puts the module in as drivers/misc/<module>/ and builds bzImage
+# (about 15 minutes on 2 CPUs the first time; later runs rebuild what
+# changed); one boot with <module>.count=2 on the command line checks that
+# init ran at boot (tests/builtin/guest.sh). Outside make test: the kernel
+# build is too long for it. docs/build.md has the figures of a run.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib.sh"
+cd "$top"
+series=${1:-6.1}
+module=$(template_module)
+
+stock=$(kernel_dir "$series") || { echo "test-builtin: cannot fetch Debian $series" >&2; exit 1; }
+tarball=$("$top/scripts/fetch-kernel.sh" --source "$series") || exit 1
+dir=$(dirname "$stock")/debian-$series-builtin
+src=$dir/source
+out=$dir/build
+if [[ ! -f $src/Makefile || -n ${REFRESH:-} ]]; then
+	rm -rf "$dir"
+	mkdir -p "$src"
+	echo "  UNPACK  $(basename "$tarball")" >&2
+	tar -xJf "$tarball" -C "$src" --strip-components=1
+	"$top/scripts/debian-config.sh" "$stock" "$src" "$out" -builtin
+fi
+
+echo "Debian $series: $module built into the kernel (make builtin)"
+start=$(date +%s)
+out_log=$("$top/scripts/builtin.sh" "$src" "$out" 2>&1)
+status=$?
+echo "$out_log" | sed 's/^/    /'
+check "$series builtin: make builtin builds the kernel with $module in it" [ "$status" = 0 ]
+((status == 0)) || { checks_summary; exit 1; }
+check "$series builtin: ... without a warning about the module's code (compiler, objtool, modpost)" \
+	lacks "$(grep -E "drivers/misc/$module|warning|WARNING" "$out/builtin.log" | grep -v '^  [A-Z]')" '.'
+check "$series builtin: CONFIG_RUST_KMOD_${module^^}=y in its .config" \
+	has "$(cat "$out/.config")" "^CONFIG_RUST_KMOD_${module^^}=y$"
+check "$series builtin: $module's init is in vmlinux" has "$(nm "$out/vmlinux")" ' [Tt] rust_module_init$'
+
+vmout=$dir/vm
+VM_CMDLINE="$module.count=2" VM_GUEST_ENV="MODULE=$module" \
+	"$top/scripts/vm.sh" "$out/arch/x86/boot/bzImage" "$vmout" tests/builtin/guest.sh tests/guest/lib.sh
+boot_checks "$series builtin: " "$vmout"
+echo "  (the kernel build took $(cat "$out/builtin-seconds") s; the whole run $(($(date +%s) - start)) s)"
+checks_summary
