@@ -44,10 +44,12 @@ pub mod print;
 // need the kernel, and host tests do not reach those.
 pub mod completion;
 pub mod dma;
+pub mod driver;
 pub mod irq;
 pub mod kthread;
 pub mod miscdev;
 pub mod pci;
+pub mod platform;
 pub mod procfs;
 pub mod sync;
 pub mod sysfs;

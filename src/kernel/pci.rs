@@ -44,7 +44,7 @@ use core::ffi::{c_char, c_int, c_uint, c_void, CStr};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
-use crate::allocator::try_box;
+use crate::driver::{store_probe_result, take_driver_data};
 use crate::error::{code::EINVAL, to_result, Error, Result};
 
 extern "C" {
@@ -117,20 +117,10 @@ macro_rules! pci_device_table {
             const IDS: &'static [$crate::pci::DeviceId] = &[$($crate::pci::DeviceId::new($vendor, $device)),+];
         }
 
-        /// The table as records for scripts/module-info.sh, in a section of
-        /// its own also named .kmod_info: #[used] marks it SHF_GNU_RETAIN,
-        /// so the --gc-sections link keeps it though nothing refers to it,
-        /// and the copy-out takes both. (Were it dropped, helpers/pci.c's
-        /// rust_pci_id_table would be undefined and modpost would fail.)
-        #[cfg(target_os = "none")]
-        const _: () = {
-            const INFO: &str = ::core::concat!($("pci_id|", ::core::stringify!($vendor), "|",
-                ::core::stringify!($device), "\n"),+);
-            #[no_mangle]
-            #[used]
-            #[link_section = ".kmod_info"]
-            static __kmod_info_pci: [u8; INFO.len()] = $crate::module::info_bytes::<{ INFO.len() }>(INFO);
-        };
+        $crate::__kmod_info_records!(
+            __kmod_info_pci,
+            ::core::concat!($("pci_id|", ::core::stringify!($vendor), "|", ::core::stringify!($device), "\n"),+)
+        );
     };
 }
 
@@ -204,15 +194,8 @@ impl<T: Driver> Adapter<T> {
             .ok()
             .and_then(|i| T::IDS.get(i).copied())
             .unwrap_or(DeviceId::new(dev.vendor_id(), dev.device_id()));
-        let result = T::probe(&dev, &id).and_then(try_box);
-        match result {
-            Ok(boxed) => {
-                // SAFETY: `data` is valid for a write, by the contract.
-                unsafe { *data = alloc::boxed::Box::into_raw(boxed).cast() };
-                0
-            }
-            Err(err) => err.to_errno(),
-        }
+        // SAFETY: `data` is valid for a write, by the contract.
+        unsafe { store_probe_result(T::probe(&dev, &id), data) }
     }
 
     /// # Safety
@@ -220,8 +203,8 @@ impl<T: Driver> Adapter<T> {
     /// `pdev` is a live, bound `struct pci_dev` and `data` the pointer its
     /// successful probe stored (a leaked `Box<T>`), given back once.
     unsafe extern "C" fn remove(pdev: *mut c_void, data: *mut c_void) {
-        // SAFETY: by the contract, `data` is the Box's pointer, taken once.
-        let driver = unsafe { alloc::boxed::Box::from_raw(data.cast::<T>()) };
+        // SAFETY: by the contract, `data` is what probe stored, taken once.
+        let driver = unsafe { take_driver_data::<T>(data) };
         // SAFETY: `pdev` is live for the call.
         if let Some(dev) = unsafe { Device::from_raw(pdev) } {
             driver.remove(&dev);
