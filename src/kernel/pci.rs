@@ -44,7 +44,7 @@ use core::ffi::{c_char, c_int, c_uint, c_void, CStr};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
-use crate::driver::{store_probe_result, take_driver_data};
+use crate::driver::{Bus, Ops};
 use crate::error::{code::EINVAL, to_result, Error, Result};
 
 extern "C" {
@@ -140,76 +140,38 @@ pub trait Driver: DeviceTable + Send + Sync + Sized + 'static {
     fn remove(&self, _dev: &Device) {}
 }
 
-/// The registered driver: `pci_register_driver` on creation (which probes
-/// matching devices present now, and later ones as they appear),
-/// `pci_unregister_driver` on drop (which removes each bound device).
-pub struct Registration<T: Driver> {
-    _driver: PhantomData<T>,
-}
+/// The module's PCI driver, registered: `pci_register_driver()` on
+/// [`new`](crate::driver::Registration::new), `pci_unregister_driver()` on
+/// drop ([`driver::Registration`](crate::driver::Registration)).
+pub type Registration<T> = crate::driver::Registration<Adapter<T>>;
 
-impl<T: Driver> Registration<T> {
-    /// Registers the module's driver (named after the module). Errors:
-    /// `EBUSY` if the module registered one already (there is one per
-    /// module), or what `pci_register_driver` returns. A probe that fails
-    /// does not fail the registration. Process context, may sleep.
-    pub fn new() -> Result<Self> {
-        let ids = c_uint::try_from(T::IDS.len()).map_err(|_| EINVAL)?;
-        // SAFETY: `OPS` is a static table whose functions expect the driver
-        // data to be a `Box<T>`, which is what they store; it lives for ever.
-        to_result(unsafe { rust_helper_pci_register(Adapter::<T>::OPS, ids) })?;
-        Ok(Registration { _driver: PhantomData })
-    }
-}
+/// The PCI side of the driver `T`, for [`Registration`].
+pub struct Adapter<T>(PhantomData<T>);
 
-impl<T: Driver> Drop for Registration<T> {
-    fn drop(&mut self) {
-        // SAFETY: the driver was registered in `new`; this runs once.
-        unsafe { rust_helper_pci_unregister() }
-    }
-}
+// SAFETY: helpers/pci.c's register and unregister keep `Bus`'s contract
+// (see its opening comment).
+unsafe impl<T: Driver> Bus for Adapter<T> {
+    type Data = T;
+    const IDS: usize = T::IDS.len();
 
-/// The function table C calls: `struct rust_pci_ops` in `helpers/pci.c`.
-#[repr(C)]
-struct Ops {
-    probe: unsafe extern "C" fn(pdev: *mut c_void, id_index: c_int, data: *mut *mut c_void) -> c_int,
-    remove: unsafe extern "C" fn(pdev: *mut c_void, data: *mut c_void),
-}
+    const REGISTER: unsafe extern "C" fn(*const Ops, c_uint) -> c_int = rust_helper_pci_register;
+    const UNREGISTER: unsafe extern "C" fn() = rust_helper_pci_unregister;
 
-struct Adapter<T>(PhantomData<T>);
-
-impl<T: Driver> Adapter<T> {
-    const OPS: &'static Ops = &Ops { probe: Self::probe, remove: Self::remove };
-
-    /// # Safety
-    ///
-    /// `pdev` is a live `struct pci_dev` being probed (the driver core holds
-    /// it), and `data` a valid place for the driver data.
-    unsafe extern "C" fn probe(pdev: *mut c_void, id_index: c_int, data: *mut *mut c_void) -> c_int {
+    unsafe fn probe(pdev: *mut c_void, id_index: c_int) -> Result<T> {
         // SAFETY: `pdev` is live for the call, by the contract.
-        let dev = match unsafe { Device::from_raw(pdev) } {
-            Some(dev) => dev,
-            None => return EINVAL.to_errno(),
-        };
+        let dev = unsafe { Device::from_raw(pdev) }.ok_or(EINVAL)?;
         let id = usize::try_from(id_index)
             .ok()
             .and_then(|i| T::IDS.get(i).copied())
             .unwrap_or(DeviceId::new(dev.vendor_id(), dev.device_id()));
-        // SAFETY: `data` is valid for a write, by the contract.
-        unsafe { store_probe_result(T::probe(&dev, &id), data) }
+        T::probe(&dev, &id)
     }
 
-    /// # Safety
-    ///
-    /// `pdev` is a live, bound `struct pci_dev` and `data` the pointer its
-    /// successful probe stored (a leaked `Box<T>`), given back once.
-    unsafe extern "C" fn remove(pdev: *mut c_void, data: *mut c_void) {
-        // SAFETY: by the contract, `data` is what probe stored, taken once.
-        let driver = unsafe { take_driver_data::<T>(data) };
-        // SAFETY: `pdev` is live for the call.
+    unsafe fn remove(pdev: *mut c_void, driver: &T) {
+        // SAFETY: `pdev` is live for the call, by the contract.
         if let Some(dev) = unsafe { Device::from_raw(pdev) } {
             driver.remove(&dev);
         }
-        drop(driver);
     }
 }
 

@@ -34,7 +34,7 @@
 extern const struct platform_device_id rust_platform_id_table[];
 
 /*
- * Implemented in Rust (src/kernel/platform.rs, struct Ops, same field
+ * Implemented in Rust (src/kernel/driver.rs, struct Ops, same field
  * order). probe gets the index of the matching entry of
  * rust_platform_id_table (or -1 for a device bound through driver_override),
  * returns 0 and its data in *data, or a negative errno. remove gets that
