@@ -222,7 +222,7 @@ impl Device {
     }
 
     /// The device's name in sysfs (`dev_name(&pdev->dev)`), such as
-    /// `my_device.0`.
+    /// `my_device.0`. Any context.
     pub fn name(&self) -> &str {
         // SAFETY: `raw` is live; the name is NUL-terminated and lives as long
         // as the device, so as long as `self`.
@@ -232,6 +232,7 @@ impl Device {
 
     /// The instance number the device was registered with (`pdev->id`), or
     /// `None` for a device registered without one (`PLATFORM_DEVID_NONE`).
+    /// Any context.
     pub fn id(&self) -> Option<u32> {
         // SAFETY: `raw` is live (the invariant).
         u32::try_from(unsafe { rust_helper_platform_id(self.ptr()) }).ok()
@@ -267,8 +268,8 @@ impl Device {
 
 /// A platform device the module registers itself
 /// (`platform_device_register_simple()`), without resources; unregistered
-/// (`platform_device_unregister()`) on drop, which first removes it from the
-/// driver bound to it. Its name in sysfs is `<name>` without an instance
+/// (`platform_device_unregister()`, which may sleep) on drop, which first
+/// removes it from the driver bound to it. Its name in sysfs is `<name>` without an instance
 /// number, `<name>.<id>` with one.
 ///
 /// # Invariants
