@@ -126,8 +126,9 @@ pub struct Registration<B: Bus> {
 impl<B: Bus> Registration<B> {
     /// Registers the module's driver of the bus (named after the module).
     /// Errors: `EBUSY` if the module registered one already (there is one
-    /// per module and bus), or what the bus's register function returns. A probe that fails does not fail the registration. Process
-    /// context, may sleep.
+    /// per module and bus), or what the bus's register function returns. A
+    /// probe that fails does not fail the registration. Process context,
+    /// may sleep.
     pub fn new() -> Result<Self> {
         let ids = c_uint::try_from(B::IDS).map_err(|_| EINVAL)?;
         // SAFETY: `OPS` is 'static; its functions keep the driver data as a
@@ -207,6 +208,6 @@ pub(crate) unsafe fn devm_add<V: Send + 'static>(dev: *mut c_void, value: V) -> 
     // SAFETY: `dev` is live and bound, by the contract; `drop_boxed::<V>`
     // takes exactly the leaked `Box<V>` it is given, and devres calls it
     // once (or devm_add_action_or_reset does at once, on failure).
-    crate::error::to_result(unsafe { rust_helper_driver_devm_add_action(dev, drop_boxed::<V>, data.cast()) })?;
+    to_result(unsafe { rust_helper_driver_devm_add_action(dev, drop_boxed::<V>, data.cast()) })?;
     Ok(())
 }

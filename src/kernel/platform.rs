@@ -269,8 +269,8 @@ impl Device {
 /// A platform device the module registers itself
 /// (`platform_device_register_simple()`), without resources; unregistered
 /// (`platform_device_unregister()`, which may sleep) on drop, which first
-/// removes it from the driver bound to it. Its name in sysfs is `<name>` without an instance
-/// number, `<name>.<id>` with one.
+/// removes it from the driver bound to it. Its name in sysfs is `<name>`
+/// without an instance number, `<name>.<id>` with one.
 ///
 /// # Invariants
 ///
