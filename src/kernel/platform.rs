@@ -145,7 +145,8 @@ pub trait Driver: DeviceTable + Send + Sync + Sized + 'static {
 
 /// The module's platform driver, registered: `platform_driver_register()`
 /// on [`new`](crate::driver::Registration::new),
-/// `platform_driver_unregister()` on drop ([`driver::Registration`](crate::driver::Registration)).
+/// `platform_driver_unregister()` on drop
+/// ([`driver::Registration`](crate::driver::Registration)).
 pub type Registration<T> = crate::driver::Registration<Adapter<T>>;
 
 /// The platform side of the driver `T`, for [`Registration`].
