@@ -15,7 +15,10 @@
 #   pci_id|<vendor>|<device>
 # which become the ID table of the module's PCI driver (rust_pci_id_table,
 # used by helpers/pci.c) and its MODULE_DEVICE_TABLE, so that modinfo shows
-# "alias: pci:v<vendor>d<device>sv*sd*bc*sc*i*" and udev can load it.
+# "alias: pci:v<vendor>d<device>sv*sd*bc*sc*i*" and udev can load it; the
+# platform_device_table! macro (src/kernel/platform.rs) likewise with
+#   platform_id|<name>
+# for rust_platform_id_table (helpers/platform.c), "alias: platform:<name>".
 # <type> is module_param's (bool, int, uint, long, ulong, charp) and
 # <permissions> a Rust integer literal (0o644). A parameter's default is not
 # here: its storage is a Rust static holding it (src/kernel/params.rs).
@@ -80,17 +83,31 @@ $1 == "pci_id" {
 		", .subvendor = PCI_ANY_ID, .subdevice = PCI_ANY_ID },"
 	next
 }
-NF { print "module-info.sh: unknown record: " $0 > "/dev/stderr"; exit 1 }
-END {
-	if (npci) {
-		print "#include <linux/mod_devicetable.h>"
-		print "extern const struct pci_device_id rust_pci_id_table[];"
-		print "const struct pci_device_id rust_pci_id_table[] = {"
-		for (i = 0; i < npci; i++)
-			print pci_ids[i]
-		print "\t{ }"
-		print "};"
-		print "MODULE_DEVICE_TABLE(pci, rust_pci_id_table);"
+$1 == "platform_id" {
+	if (NF != 2 || $2 !~ /^[A-Za-z0-9_.-]+$/ || length($2) > 19) {
+		print "module-info.sh: bad platform ID record: " $0 > "/dev/stderr"
+		exit 1
 	}
+	platform_ids[nplatform++] = "\t{ .name = \"" $2 "\" },"
+	next
+}
+NF { print "module-info.sh: unknown record: " $0 > "/dev/stderr"; exit 1 }
+# The ID table of the bus (pci, platform), its n entries and its
+# MODULE_DEVICE_TABLE, when the module declared one.
+function id_table(bus, n, entries,   i) {
+	if (!n)
+		return
+	print "#include <linux/mod_devicetable.h>"
+	print "extern const struct " bus "_device_id rust_" bus "_id_table[];"
+	print "const struct " bus "_device_id rust_" bus "_id_table[] = {"
+	for (i = 0; i < n; i++)
+		print entries[i]
+	print "\t{ }"
+	print "};"
+	print "MODULE_DEVICE_TABLE(" bus ", rust_" bus "_id_table);"
+}
+END {
+	id_table("pci", npci, pci_ids)
+	id_table("platform", nplatform, platform_ids)
 }
 ' "$info"

@@ -44,8 +44,8 @@ use core::ffi::{c_char, c_int, c_uint, c_void, CStr};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
-use crate::allocator::try_box;
-use crate::context::{might_sleep, might_sleep_in_drop};
+use crate::context::might_sleep_in_drop;
+use crate::driver::{Bus, Ops};
 use crate::error::{code::EINVAL, to_result, Error, Result};
 
 extern "C" {
@@ -118,20 +118,10 @@ macro_rules! pci_device_table {
             const IDS: &'static [$crate::pci::DeviceId] = &[$($crate::pci::DeviceId::new($vendor, $device)),+];
         }
 
-        /// The table as records for scripts/module-info.sh, in a section of
-        /// its own also named .kmod_info: #[used] marks it SHF_GNU_RETAIN,
-        /// so the --gc-sections link keeps it though nothing refers to it,
-        /// and the copy-out takes both. (Were it dropped, helpers/pci.c's
-        /// rust_pci_id_table would be undefined and modpost would fail.)
-        #[cfg(target_os = "none")]
-        const _: () = {
-            const INFO: &str = ::core::concat!($("pci_id|", ::core::stringify!($vendor), "|",
-                ::core::stringify!($device), "\n"),+);
-            #[no_mangle]
-            #[used]
-            #[link_section = ".kmod_info"]
-            static __kmod_info_pci: [u8; INFO.len()] = $crate::module::info_bytes::<{ INFO.len() }>(INFO);
-        };
+        $crate::__kmod_info_records!(
+            __kmod_info_pci,
+            ::core::concat!($("pci_id|", ::core::stringify!($vendor), "|", ::core::stringify!($device), "\n"),+)
+        );
     };
 }
 
@@ -151,86 +141,38 @@ pub trait Driver: DeviceTable + Send + Sync + Sized + 'static {
     fn remove(&self, _dev: &Device) {}
 }
 
-/// The registered driver: `pci_register_driver` on creation (which probes
-/// matching devices present now, and later ones as they appear),
-/// `pci_unregister_driver` on drop (which removes each bound device).
-pub struct Registration<T: Driver> {
-    _driver: PhantomData<T>,
-}
+/// The module's PCI driver, registered: `pci_register_driver()` on
+/// [`new`](crate::driver::Registration::new), `pci_unregister_driver()` on
+/// drop ([`driver::Registration`](crate::driver::Registration)).
+pub type Registration<T> = crate::driver::Registration<Adapter<T>>;
 
-impl<T: Driver> Registration<T> {
-    /// Registers the module's driver (named after the module). Errors:
-    /// `EBUSY` if the module registered one already (there is one per
-    /// module), or what `pci_register_driver` returns. A probe that fails
-    /// does not fail the registration. Process context, may sleep.
-    #[track_caller]
-    pub fn new() -> Result<Self> {
-        might_sleep()?;
-        let ids = c_uint::try_from(T::IDS.len()).map_err(|_| EINVAL)?;
-        // SAFETY: `OPS` is a static table whose functions expect the driver
-        // data to be a `Box<T>`, which is what they store; it lives for ever.
-        to_result(unsafe { rust_helper_pci_register(Adapter::<T>::OPS, ids) })?;
-        Ok(Registration { _driver: PhantomData })
-    }
-}
+/// The PCI side of the driver `T`, for [`Registration`].
+pub struct Adapter<T>(PhantomData<T>);
 
-impl<T: Driver> Drop for Registration<T> {
-    fn drop(&mut self) {
-        might_sleep_in_drop();
-        // SAFETY: the driver was registered in `new`; this runs once.
-        unsafe { rust_helper_pci_unregister() }
-    }
-}
+// SAFETY: helpers/pci.c's register and unregister keep `Bus`'s contract
+// (see its opening comment).
+unsafe impl<T: Driver> Bus for Adapter<T> {
+    type Data = T;
+    const IDS: usize = T::IDS.len();
 
-/// The function table C calls: `struct rust_pci_ops` in `helpers/pci.c`.
-#[repr(C)]
-struct Ops {
-    probe: unsafe extern "C" fn(pdev: *mut c_void, id_index: c_int, data: *mut *mut c_void) -> c_int,
-    remove: unsafe extern "C" fn(pdev: *mut c_void, data: *mut c_void),
-}
+    const REGISTER: unsafe extern "C" fn(*const Ops, c_uint) -> c_int = rust_helper_pci_register;
+    const UNREGISTER: unsafe extern "C" fn() = rust_helper_pci_unregister;
 
-struct Adapter<T>(PhantomData<T>);
-
-impl<T: Driver> Adapter<T> {
-    const OPS: &'static Ops = &Ops { probe: Self::probe, remove: Self::remove };
-
-    /// # Safety
-    ///
-    /// `pdev` is a live `struct pci_dev` being probed (the driver core holds
-    /// it), and `data` a valid place for the driver data.
-    unsafe extern "C" fn probe(pdev: *mut c_void, id_index: c_int, data: *mut *mut c_void) -> c_int {
+    unsafe fn probe(pdev: *mut c_void, id_index: c_int) -> Result<T> {
         // SAFETY: `pdev` is live for the call, by the contract.
-        let dev = match unsafe { Device::from_raw(pdev) } {
-            Some(dev) => dev,
-            None => return EINVAL.to_errno(),
-        };
+        let dev = unsafe { Device::from_raw(pdev) }.ok_or(EINVAL)?;
         let id = usize::try_from(id_index)
             .ok()
             .and_then(|i| T::IDS.get(i).copied())
             .unwrap_or(DeviceId::new(dev.vendor_id(), dev.device_id()));
-        let result = T::probe(&dev, &id).and_then(try_box);
-        match result {
-            Ok(boxed) => {
-                // SAFETY: `data` is valid for a write, by the contract.
-                unsafe { *data = alloc::boxed::Box::into_raw(boxed).cast() };
-                0
-            }
-            Err(err) => err.to_errno(),
-        }
+        T::probe(&dev, &id)
     }
 
-    /// # Safety
-    ///
-    /// `pdev` is a live, bound `struct pci_dev` and `data` the pointer its
-    /// successful probe stored (a leaked `Box<T>`), given back once.
-    unsafe extern "C" fn remove(pdev: *mut c_void, data: *mut c_void) {
-        // SAFETY: by the contract, `data` is the Box's pointer, taken once.
-        let driver = unsafe { alloc::boxed::Box::from_raw(data.cast::<T>()) };
-        // SAFETY: `pdev` is live for the call.
+    unsafe fn remove(pdev: *mut c_void, driver: &T) {
+        // SAFETY: `pdev` is live for the call, by the contract.
         if let Some(dev) = unsafe { Device::from_raw(pdev) } {
             driver.remove(&dev);
         }
-        drop(driver);
     }
 }
 

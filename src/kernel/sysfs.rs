@@ -39,6 +39,10 @@
 //! Dropping the [`SysfsDir`] removes the directory: the kernel waits for every
 //! show and store in progress; files still open fail with `ENODEV` from then
 //! on without calling into the module.
+//!
+//! The same trait serves a device's attributes, files in its own directory
+//! that a driver adds in probe and the driver core removes at unbind
+//! ([`platform::Device::devm_attributes`](crate::platform::Device::devm_attributes)).
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -51,6 +55,7 @@ use core::str::FromStr;
 
 use crate::allocator::try_box;
 use crate::context::{might_sleep, might_sleep_in_drop};
+use crate::driver::drop_boxed;
 use crate::error::{code, to_result, Result};
 
 type ShowFn = unsafe extern "C" fn(data: *const c_void, index: c_uint, buf: *mut u8, size: usize) -> isize;
@@ -71,6 +76,19 @@ extern "C" {
     ) -> c_int;
     /// Removes the directory, after every show and store in progress.
     fn rust_helper_sysfs_remove(dir: *mut c_void);
+    /// Adds `count` device-managed files to the `struct device` `dev`; `data`
+    /// belongs to the device from the call on, and `drop(data)` runs when
+    /// the files are gone (or at once if this fails early).
+    fn rust_helper_sysfs_devm_add_group(
+        dev: *mut c_void,
+        names: *const *const c_char,
+        modes: *const c_ushort,
+        count: c_uint,
+        show: ShowFn,
+        store: StoreFn,
+        data: *mut c_void,
+        drop: unsafe extern "C" fn(data: *mut c_void),
+    ) -> c_int;
 }
 
 /// One file of a [`SysfsDir`]: its name and whether it can be written.
@@ -239,6 +257,26 @@ fn valid_name(name: &CStr) -> bool {
     !bytes.is_empty() && bytes.len() <= 255 && !bytes.contains(&b'/') && bytes != b"." && bytes != b".."
 }
 
+/// `T::ATTRIBUTES` as C takes them: the names and the modes, checked
+/// (`EINVAL` for an invalid or duplicate name, or too many), or `ENOMEM`.
+fn attribute_table<T: SysfsAttributes>() -> Result<(Vec<*const c_char>, Vec<c_ushort>)> {
+    let attrs = T::ATTRIBUTES;
+    for (i, attr) in attrs.iter().enumerate() {
+        let duplicate = attrs[..i].iter().any(|other| other.name == attr.name);
+        if !valid_name(attr.name) || attr.name.to_str().is_err() || duplicate {
+            return Err(code::EINVAL);
+        }
+    }
+    c_uint::try_from(attrs.len()).map_err(|_| code::EINVAL)?;
+    let mut names = Vec::new();
+    names.try_reserve_exact(attrs.len())?;
+    names.extend(attrs.iter().map(|attr| attr.name.as_ptr()));
+    let mut modes = Vec::new();
+    modes.try_reserve_exact(attrs.len())?;
+    modes.extend(attrs.iter().map(|attr| attr.mode));
+    Ok((names, modes))
+}
+
 impl<T: SysfsAttributes> SysfsDir<T> {
     /// Creates `/sys/kernel/<name>/` with `data` behind its files.
     ///
@@ -249,23 +287,11 @@ impl<T: SysfsAttributes> SysfsDir<T> {
     #[track_caller]
     pub fn create(name: &'static CStr, data: T) -> Result<Pin<Box<Self>>> {
         might_sleep()?;
-        let attrs = T::ATTRIBUTES;
         if !valid_name(name) {
             return Err(code::EINVAL);
         }
-        for (i, attr) in attrs.iter().enumerate() {
-            let duplicate = attrs[..i].iter().any(|other| other.name == attr.name);
-            if !valid_name(attr.name) || attr.name.to_str().is_err() || duplicate {
-                return Err(code::EINVAL);
-            }
-        }
-        let count = c_uint::try_from(attrs.len()).map_err(|_| code::EINVAL)?;
-        let mut names = Vec::new();
-        names.try_reserve_exact(attrs.len())?;
-        names.extend(attrs.iter().map(|attr| attr.name.as_ptr()));
-        let mut modes = Vec::new();
-        modes.try_reserve_exact(attrs.len())?;
-        modes.extend(attrs.iter().map(|attr| attr.mode));
+        let (names, modes) = attribute_table::<T>()?;
+        let count = names.len() as c_uint;
 
         let mut dir = try_box(SysfsDir { dir: ptr::null_mut(), data, _pin: PhantomPinned })?;
         let data_ptr: *const T = &dir.data;
@@ -311,19 +337,59 @@ impl<T: SysfsAttributes> Drop for SysfsDir<T> {
     }
 }
 
+/// Adds the files of `T::ATTRIBUTES` to the directory of the `struct
+/// device` `dev` (`/sys/devices/.../<device>/`), with `data` behind them, all
+/// device-managed: the structures (`devm_kzalloc`), a devres action that
+/// drops `data`, and the group (`devm_device_add_group`). The driver core
+/// removes the files when the driver unbinds, after its remove (waiting for
+/// every show and store in progress), then drops `data`.
+///
+/// `EINVAL` for invalid or duplicate attribute names, `EEXIST` if a file of
+/// that name exists, `ENOMEM`; on an error `data` is dropped now or when the
+/// failed probe releases the device's devres. May sleep.
+///
+/// # Safety
+///
+/// As for [`devm_add`](crate::driver::devm_add): `dev` is live, and the
+/// module's driver is bound to it or probing it, under the device lock.
+pub(crate) unsafe fn devm_add_attributes<T: SysfsAttributes>(dev: *mut c_void, data: T) -> Result {
+    let (names, modes) = attribute_table::<T>()?;
+    let data = Box::into_raw(try_box(data)?);
+    // SAFETY: `dev` is live and bound (the contract), so devres removes the
+    // files and then drops the data before the module's code is gone; the
+    // attribute names are 'static and NUL-terminated; `names` and `modes`
+    // hold `names.len()` entries (which fits a c_uint: attribute_table) and
+    // C copies them; the trampolines and `drop_boxed` expect exactly the
+    // leaked `Box<T>` given, which is shared only as `&T` until dropped.
+    to_result(unsafe {
+        rust_helper_sysfs_devm_add_group(
+            dev,
+            names.as_ptr(),
+            modes.as_ptr(),
+            names.len() as c_uint,
+            show_trampoline::<T>,
+            store_trampoline::<T>,
+            data.cast(),
+            drop_boxed::<T>,
+        )
+    })?;
+    Ok(())
+}
+
 /// The name of attribute `index` of `T`, as checked by `create`.
 fn attribute_name<T: SysfsAttributes>(index: c_uint) -> Result<&'static str> {
     let attr = T::ATTRIBUTES.get(index as usize).ok_or(code::EIO)?;
     attr.name.to_str().map_err(|_| code::EIO)
 }
 
-/// Called by sysfs (through `helpers/sysfs.c`) to read attribute `index`.
+/// Called by sysfs (through `helpers/sysfs.c`, for a directory or a
+/// device's attributes) to read attribute `index`.
 ///
 /// # Safety
 ///
-/// `data` is the pointer to the live `T` that [`SysfsDir::create`]
-/// registered, and `buf` points to `size` writable bytes that nothing else
-/// uses during the call.
+/// `data` is the pointer to the live `T` that [`SysfsDir::create`] (or
+/// [`devm_add_attributes`]) registered, and `buf` points to
+/// `size` writable bytes that nothing else uses during the call.
 unsafe extern "C" fn show_trampoline<T: SysfsAttributes>(
     data: *const c_void,
     index: c_uint,
@@ -331,7 +397,7 @@ unsafe extern "C" fn show_trampoline<T: SysfsAttributes>(
     size: usize,
 ) -> isize {
     // SAFETY: by this function's contract `data` points to a live `T`, which
-    // is only ever shared (`&T`) while the directory exists.
+    // is only ever shared (`&T`) while its files exist.
     let data = unsafe { &*data.cast::<T>() };
     // SAFETY: by this function's contract `buf` is `size` writable bytes,
     // ours for the call (sysfs zeroes the page, so they are initialised).
@@ -344,13 +410,14 @@ unsafe extern "C" fn show_trampoline<T: SysfsAttributes>(
     }
 }
 
-/// Called by sysfs (through `helpers/sysfs.c`) to write attribute `index`.
+/// Called by sysfs (through `helpers/sysfs.c`, for a directory or a
+/// device's attributes) to write attribute `index`.
 ///
 /// # Safety
 ///
-/// `data` is the pointer to the live `T` that [`SysfsDir::create`]
-/// registered, and `buf` points to `len` readable bytes, unchanged during the
-/// call.
+/// `data` is the pointer to the live `T` that [`SysfsDir::create`] (or
+/// [`devm_add_attributes`]) registered, and `buf` points to
+/// `len` readable bytes, unchanged during the call.
 unsafe extern "C" fn store_trampoline<T: SysfsAttributes>(
     data: *const c_void,
     index: c_uint,
@@ -358,7 +425,7 @@ unsafe extern "C" fn store_trampoline<T: SysfsAttributes>(
     len: usize,
 ) -> c_int {
     // SAFETY: by this function's contract `data` points to a live `T`, which
-    // is only ever shared (`&T`) while the directory exists.
+    // is only ever shared (`&T`) while its files exist.
     let data = unsafe { &*data.cast::<T>() };
     let input = if len == 0 {
         &[][..]

@@ -36,7 +36,7 @@
 extern const struct pci_device_id rust_pci_id_table[];
 
 /*
- * Implemented in Rust (src/kernel/pci.rs, struct Ops, same field order).
+ * Implemented in Rust (src/kernel/driver.rs, struct Ops, same field order).
  * probe gets the index of the matching entry of rust_pci_id_table (or -1
  * for an ID added through sysfs new_id), returns 0 and its data in *data, or
  * a negative errno. remove gets that data back, and drops it.

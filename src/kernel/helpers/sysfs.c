@@ -16,8 +16,18 @@
  * deletes the directory first: kernfs waits for every show and store in
  * progress and refuses new ones (ENODEV for files still open), so the Rust
  * data may go as soon as it returns.
+ *
+ * The same files can hang under a device instead (src/kernel/platform.rs's
+ * Device::devm_attributes): device_attributes in one group, all three
+ * parts device-managed, so the driver core removes the files when the
+ * driver unbinds, after its remove(). Devres releases the newest first, so
+ * they are acquired in the order that makes that safe: the structures sysfs
+ * reads (devm_kzalloc, freed last), the Rust data (a devres action that
+ * drops it, after the files are gone), the group (devm_device_add_group,
+ * removed first, which waits for every show and store in progress).
  */
 
+#include <linux/device.h>
 #include <linux/err.h>
 #include <linux/kobject.h>
 #include <linux/slab.h>
@@ -35,6 +45,10 @@ int rust_helper_sysfs_create(const char *name, const char *const *names,
 			     rust_sysfs_show_t show, rust_sysfs_store_t store,
 			     const void *data, void **dir);
 void rust_helper_sysfs_remove(void *dir);
+int rust_helper_sysfs_devm_add_group(struct device *dev, const char *const *names,
+				     const unsigned short *modes, unsigned int count,
+				     rust_sysfs_show_t show, rust_sysfs_store_t store,
+				     void *data, void (*drop)(void *));
 
 struct rust_sysfs_attr {
 	struct kobj_attribute kattr;
@@ -84,6 +98,24 @@ static void rust_sysfs_release(struct kobject *kobj)
 	kfree(dir);
 }
 
+/*
+ * Fills in @attr as attribute @i of @group: @names[i], @modes[i]. Returns
+ * whether it is writable (a mode with a write bit gets a store operation;
+ * without one, kernfs refuses to open the file for writing, even for root:
+ * EACCES).
+ */
+static bool rust_sysfs_init_attr(struct attribute *attr, struct attribute_group *group,
+				 unsigned int i, const char *const *names,
+				 const unsigned short *modes)
+{
+	/* Dynamically allocated attributes need a lockdep key. */
+	sysfs_attr_init(attr);
+	attr->name = names[i];
+	attr->mode = modes[i];
+	group->attrs[i] = attr;
+	return modes[i] & 0222;
+}
+
 /* kobject_init_and_add() takes a const kobj_type from 6.2 on. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 static const struct kobj_type rust_sysfs_ktype = {
@@ -96,9 +128,7 @@ static struct kobj_type rust_sysfs_ktype = {
 
 /*
  * Creates /sys/kernel/@name/ with @count files: @names[i] with mode
- * @modes[i]. A mode with a write bit gets a store operation; without one,
- * kernfs refuses to open the file for writing, even for root (EACCES).
- * The names must stay valid until remove (Rust passes 'static strings).
+ * @modes[i] (rust_sysfs_init_attr). The names must stay valid until remove (Rust passes 'static strings).
  */
 int rust_helper_sysfs_create(const char *name, const char *const *names,
 			     const unsigned short *modes, unsigned int count,
@@ -123,15 +153,10 @@ int rust_helper_sysfs_create(const char *name, const char *const *names,
 	for (i = 0; i < count; i++) {
 		struct kobj_attribute *kattr = &dir->attrs[i].kattr;
 
-		/* Dynamically allocated attributes need a lockdep key. */
-		sysfs_attr_init(&kattr->attr);
-		kattr->attr.name = names[i];
-		kattr->attr.mode = modes[i];
 		kattr->show = rust_sysfs_show;
-		if (modes[i] & 0222)
+		if (rust_sysfs_init_attr(&kattr->attr, &dir->group, i, names, modes))
 			kattr->store = rust_sysfs_store;
 		dir->attrs[i].index = i;
-		dir->group.attrs[i] = &kattr->attr;
 	}
 
 	/* From here on the kobject owns dir: kobject_put() frees it. */
@@ -158,4 +183,80 @@ void rust_helper_sysfs_remove(void *handle)
 	/* kobject_del() removes the files and waits for their users. */
 	kobject_del(&dir->kobj);
 	kobject_put(&dir->kobj);
+}
+
+/* A device's attributes: the same callbacks, behind device_attributes. */
+struct rust_sysfs_dev_attr {
+	struct device_attribute dattr;
+	unsigned int index;
+	struct rust_sysfs_dev_group *owner;
+};
+
+struct rust_sysfs_dev_group {
+	rust_sysfs_show_t show;
+	rust_sysfs_store_t store;
+	const void *data;
+	struct attribute_group group;
+	struct rust_sysfs_dev_attr attrs[];
+};
+
+static ssize_t rust_sysfs_dev_show(struct device *dev, struct device_attribute *dattr, char *buf)
+{
+	struct rust_sysfs_dev_attr *attr = container_of(dattr, struct rust_sysfs_dev_attr, dattr);
+
+	return attr->owner->show(attr->owner->data, attr->index, buf, PAGE_SIZE - 1);
+}
+
+static ssize_t rust_sysfs_dev_store(struct device *dev, struct device_attribute *dattr,
+				    const char *buf, size_t count)
+{
+	struct rust_sysfs_dev_attr *attr = container_of(dattr, struct rust_sysfs_dev_attr, dattr);
+	int ret = attr->owner->store(attr->owner->data, attr->index, buf, count);
+
+	return ret < 0 ? ret : count;
+}
+
+/*
+ * Adds @count files to @dev's directory, device-managed (see the top of
+ * this file for the order). @data is the Rust value behind them; from this
+ * call on it belongs to the device: @drop(@data) runs when the driver
+ * unbinds, after the files are removed, or at once if this fails before it
+ * is registered. Call only from probe or remove, on a device the module's
+ * driver is bound to. 0, -ENOMEM, or devm_device_add_group()'s error (then
+ * the data is dropped when the failed probe releases the device's devres).
+ * May sleep.
+ */
+int rust_helper_sysfs_devm_add_group(struct device *dev, const char *const *names,
+				     const unsigned short *modes, unsigned int count,
+				     rust_sysfs_show_t show, rust_sysfs_store_t store,
+				     void *data, void (*drop)(void *))
+{
+	struct rust_sysfs_dev_group *grp;
+	struct attribute **ptrs;
+	unsigned int i;
+	int ret;
+
+	grp = devm_kzalloc(dev, struct_size(grp, attrs, count), GFP_KERNEL);
+	ptrs = devm_kcalloc(dev, count + 1, sizeof(*ptrs), GFP_KERNEL);
+	if (!grp || !ptrs) {
+		drop(data);
+		return -ENOMEM;
+	}
+	grp->show = show;
+	grp->store = store;
+	grp->data = data;
+	grp->group.attrs = ptrs;
+	for (i = 0; i < count; i++) {
+		struct device_attribute *dattr = &grp->attrs[i].dattr;
+
+		dattr->show = rust_sysfs_dev_show;
+		if (rust_sysfs_init_attr(&dattr->attr, &grp->group, i, names, modes))
+			dattr->store = rust_sysfs_dev_store;
+		grp->attrs[i].index = i;
+		grp->attrs[i].owner = grp;
+	}
+	ret = devm_add_action_or_reset(dev, drop, data);
+	if (ret)
+		return ret;
+	return devm_device_add_group(dev, &grp->group);
 }
