@@ -5,7 +5,8 @@
 # Debian packages through apt-get (as root; otherwise print the command to run),
 # and the rust-src component through rustup. Safe to run again: it installs
 # only what is missing. `make run` and `make test` call it first;
-# `scripts/setup.sh debug-kernel` (make test-debug) adds what building a kernel needs.
+# `scripts/setup.sh kernel-build` (make test-debug, make test-builtin; also spelt
+# debug-kernel) adds what building a kernel from source needs.
 set -euo pipefail
 
 missing=()
@@ -27,8 +28,8 @@ have apt-get || { echo "setup: apt-get not found; this script is for Debian-base
 # kbuild's host programs (modpost, objtool) in Debian's linux-kbuild need libelf.
 libs=$(ldconfig -p 2>/dev/null || true)
 grep -q 'libelf\.so\.1 ' <<<"$libs" || missing+=(libelf1)
-# Building the debug kernel (scripts/build-debug-kernel.sh).
-if [[ ${1:-} == debug-kernel ]]; then
+# Building a kernel from source (scripts/build-debug-kernel.sh, scripts/test-builtin.sh).
+if [[ ${1:-} == debug-kernel || ${1:-} == kernel-build ]]; then
 	for tool in bc bison flex openssl perl xz; do
 		have $tool || missing+=("$([[ $tool == xz ]] && echo xz-utils || echo $tool)")
 	done

@@ -20,6 +20,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 series=${1:-6.1}
 module=$(template_module)
+"$top/scripts/setup.sh" kernel-build || exit 1
 
 stock=$(kernel_dir "$series") || { echo "test-builtin: cannot fetch Debian $series" >&2; exit 1; }
 tarball=$("$top/scripts/fetch-kernel.sh" --source "$series") || exit 1
