@@ -9,11 +9,14 @@
 # for the generic checks (it loads, unloads and reloads and leaves the kernel
 # log clean: tests/guest/module.sh) and the module's own checks
 # (tests/module/); install, sign and build it through DKMS; the kernel
-# crate's edges (tests/safety/checks.sh); then every example. One line per check; the last line is "N passed, M failed".
+# crate's edges (tests/safety/checks.sh); a module's own C and the
+# declarations it shares with Rust (tests/ffi/checks.sh); then every example.
+# One line per check; the last line is "N passed, M failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 . "$top/tests/safety/checks.sh"
+. "$top/tests/ffi/checks.sh"
 cd "$top"
 
 # The template module's name (make rename changes it) and the variable that
@@ -85,6 +88,31 @@ build_error_tests() {
 	check "make without rust-src fails" [ "$status" != 0 ]
 	check "make without rust-src says to run rustup component add rust-src" \
 		has "$out" "rustup component add rust-src"
+
+	# Declarations Rust shares with C that do not match C's
+	# (tests/ffi/ffi_wrong): each one a build error naming it, file and line.
+	local file=tests/ffi/ffi_wrong/ffi_wrong.rs
+	if kdir=$(kernel_dir 6.1); then
+		out=$(build_for 6.1 "$kdir" EXAMPLE=ffi_wrong 2>&1)
+		status=$?
+		echo "$out" >"$top/build/ffi-wrong.build.log"
+		check "a Rust declaration that does not match C's fails the build" [ "$status" != 0 ]
+		check "... a kernel function's wrong return type, naming the declaration and showing the kernel's" eval \
+			'has "$out" "$(ffi_line $file "fn get_random_u32\\("): the Rust declaration of get_random_u32, u64 \(void\), does not match" &&
+			has "$out" "include/linux/random\.h:[0-9]+:[0-9]+: note: previous declaration of .get_random_u32. with type .u32\(void\)."'
+		check "... a kernel function no header declares, on the line naming the declaration" eval \
+			'has "$out" "error: .get_random_u23. undeclared" &&
+			has "$out" "^ *[0-9]+ \| .*\"$(ffi_line $file "fn get_random_u23\\("): the Rust declaration of get_random_u23"'
+		check "... a function of the module's own C, showing its declaration in c/" eval \
+			'has "$out" "$(ffi_line $file "fn ffi_wrong_c\\("): the Rust declaration of ffi_wrong_c, u32 \(u32\), does not match" &&
+			has "$out" "c/ffi_wrong\.h:[0-9]+:[0-9]+: note: previous declaration of .ffi_wrong_c. with type .u32\(u64\)."'
+		check "... a Rust function C calls, whose parameter is not const as C declares it" \
+			has "$out" "$(ffi_line $file "fn ffi_wrong_rust\\("): the Rust function ffi_wrong_rust, void \(u8 \*\), does not match its C declaration"
+		check "... a field of a struct the kernel function takes" \
+			has "$out" "$(ffi_line $file "tv_sec: i32"): field tv_sec of the Rust struct timespec64, s32, does not match the C field"
+	else
+		check "fetch Debian 6.1 for the declaration checks" false
+	fi
 }
 
 # --- The repository itself --------------------------------------------------------
@@ -318,6 +346,8 @@ for series in "${@:-5.10 6.1 6.12}"; do
 		# KASAN kernel, whose stack is twice as large, nor again in the
 		# copies of own_module_tests.
 		[[ -n ${ONLY_EXAMPLES:-} || -n ${IN_RENAME_TEST:-} || $s == *-debug ]] || safety_tests "$s"
+		# A module's own C and the declarations shared with it (tests/ffi/).
+		[[ -n ${ONLY_EXAMPLES:-} || -n ${IN_RENAME_TEST:-} ]] || ffi_tests "$s"
 		for name in $examples; do
 			echo "Debian $s, example $name:"
 			example_tests "$s" "$name"
