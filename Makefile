@@ -263,6 +263,7 @@ $(kbuild)/Kbuild: Makefile.in Makefile $(rust_lib) $(if $(uses_ffi),$(ffi_c)) FO
 	$(Q)ln -sf $(CURDIR)/module.c $(kbuild)/module.c
 	$(Q)$(foreach h,$(used_helpers),ln -sf $(CURDIR)/src/kernel/helpers/$(h).c $(kbuild)/$(h).c &&) true
 	$(Q)$(if $(own_c)$(own_h),mkdir -p $(kbuild)/c && ln -sf $(addprefix $(CURDIR)/,$(own_c) $(own_h)) $(kbuild)/c/)
+	$(Q)$(if $(uses_ffi),,rm -f $(ffi_c))
 	$(Q)sed -e 's|@MODULE@|$(MODULE)|g' -e 's|@RUST_LIB@|$(rust_lib)|g' \
 		-e 's|@HELPERS@|$(used_helpers)|g' -e 's|@PARAMS@|$(rust_params)|g' \
 		-e 's|@OWN_C@|$(patsubst %.c,c/%.o,$(notdir $(own_c)))|g' \

@@ -219,6 +219,8 @@ own_module_tests() {
 	check "with another module and its checks, make test KERNELS=6.1 passes ($(summary_of "$out"))" \
 		eval '[[ $status == 0 ]] || { grep FAIL <<<"$out" | sed "s/^/        /" >&2; false; }'
 
+	own_c_tests
+
 	# Failing on purpose: make test's VM part only (ONLY_VM), which is where
 	# the module's checks run.
 	local failing_commands=(check run "test ONLY_VM=1") command
@@ -238,6 +240,39 @@ own_module_tests() {
 			eval '[[ $status != 0 ]] && has "$out" "FAIL +(6\\.1: )?insmod my_driver.ko succeeds"'
 	done
 	rm -rf "$copy"
+}
+
+# C of the module's own in the copy's c/ (tests/own-module/c/), called from
+# its Rust, which it calls back: make check builds it in and passes (its
+# writes are sized by it); then the C function's parameter changes, and the
+# Rust declaration, no longer matching c/lastword.h, fails make check, named
+# by src/lib.rs and its line. Then the copy is as it was.
+own_c_tests() {
+	cp -r tests/own-module/c "$copy/c"
+	perl -0pi -e 's|( +)if count > CAPACITY \{|$1// SAFETY: lastword_fits() (c/lastword.c) takes and returns plain values.\n$1if !unsafe { lastword_fits(count) } {|' \
+		"$copy/src/lib.rs"
+	cat >>"$copy/src/lib.rs" <<-'EOF'
+
+		extern "C" {
+		    fn lastword_fits(count: usize) -> bool;
+		}
+
+		/// Called from C (c/lastword.c).
+		#[no_mangle]
+		pub extern "C" fn lastword_capacity() -> usize {
+		    CAPACITY
+		}
+	EOF
+	in_copy own-c-check make --no-print-directory check
+	check "with C of its own in c/, calling Rust and called from it, make check passes ($(summary_of "$out"))" \
+		eval '[[ $status == 0 ]] || { grep FAIL <<<"$out" | sed "s/^/        /" >&2; false; }'
+	check "... with c/lastword.c compiled into the module" test -f "$copy/build/debian-6.1/my_driver/c/lastword.o"
+	sed -i 's/size_t count/u32 count/' "$copy/c/lastword.h" "$copy/c/lastword.c"
+	in_copy own-c-wrong make --no-print-directory check
+	check "when c/lastword.h changes and the Rust declaration does not follow, make check fails, naming it" eval \
+		'[[ $status != 0 ]] && has "$out" "src/lib\.rs:$(grep -n "fn lastword_fits" "$copy/src/lib.rs" | cut -d: -f1): the Rust declaration of lastword_fits, bool \(size_t\), does not match"'
+	rm -r "$copy/c"
+	cp tests/own-module/lib.rs "$copy/src/lib.rs"
 }
 
 # --- One Debian kernel ------------------------------------------------------------
