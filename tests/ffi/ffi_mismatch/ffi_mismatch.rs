@@ -23,7 +23,13 @@ pub enum ctl_table {}
 
 extern "C" {
     pub fn register_shrinker(shrinker: *mut shrinker) -> c_int;
-    pub fn proc_dointvec(table: *mut ctl_table, write: c_int, buffer: *mut c_void, lenp: *mut usize, ppos: *mut i64) -> c_int;
+    pub fn proc_dointvec(
+        table: *mut ctl_table,
+        write: c_int,
+        buffer: *mut c_void,
+        lenp: *mut usize,
+        ppos: *mut i64,
+    ) -> c_int;
     pub fn strlcpy(dest: *mut c_char, src: *const c_char, size: usize) -> usize;
 }
 
