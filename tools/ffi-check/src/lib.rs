@@ -652,14 +652,18 @@ mod tests {
     }
 
     #[test]
-    fn reads_extern_blocks_exports_and_aliases_with_their_lines() {
+    fn reads_extern_blocks_exports_and_aliases_with_their_lines_and_skips_rust_abi_functions() {
         let d = shared(
             "type ktime_t = i64;\n\
              extern \"C\" {\n    fn crc32_le(crc: u32, p: *const u8, len: usize) -> u32;\n\
              #[link_name = \"_printk\"]\n    fn printk(fmt: *const c_char, ...) -> c_int;\n\
              fn ktime_get() -> ktime_t;\n}\n\
              #[no_mangle]\npub extern \"C\" fn rust_double(x: u32) -> u32 { x * 2 }\n\
-             pub extern \"C\" fn not_exported() {}\n",
+             pub extern \"C\" fn not_exported() {}\n\
+             #[unsafe(no_mangle)]\npub extern \"C\" fn unsafe_attr() {}\n\
+             #[export_name = \"exported_as\"]\npub extern \"C\" fn renamed() {}\n\
+             #[no_mangle]\npub fn rust_abi() {}\n\
+             mod inner {\n    extern \"C\" { fn in_inline_mod(); }\n}\n",
             &[],
         )
         .unwrap()
@@ -667,13 +671,37 @@ mod tests {
         let names: Vec<_> = d.iter().map(|d| (d.name.as_str(), d.side)).collect();
         assert_eq!(
             names,
-            [("crc32_le", Side::C), ("_printk", Side::C), ("ktime_get", Side::C), ("rust_double", Side::Rust)]
+            [
+                ("crc32_le", Side::C),
+                ("_printk", Side::C),
+                ("ktime_get", Side::C),
+                ("rust_double", Side::Rust),
+                ("unsafe_attr", Side::Rust),
+                ("exported_as", Side::Rust),
+                ("in_inline_mod", Side::C),
+            ]
         );
         assert_eq!(d[0].pointer_type(), "u32 (*)(u32, const u8 *, size_t)");
         assert_eq!(d[1].pointer_type(), "int (*)(const char *, ...)");
         assert_eq!(d[2].pointer_type(), "s64 (*)(void)");
         assert!(d[0].at.ends_with("lib.rs:3"), "{}", d[0].at);
         assert!(d[3].at.ends_with("lib.rs:9"), "{}", d[3].at);
+    }
+
+    #[test]
+    fn follows_mod_declarations_into_their_files_as_rustc_does() {
+        let dir = std::env::temp_dir().join(format!("ffi-check-test-{}-mods", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::create_dir_all(dir.join("other")).unwrap();
+        std::fs::write(dir.join("lib.rs"), "mod sub;\nmod other;\n#[cfg(never)]\nmod missing;\n").unwrap();
+        std::fs::write(dir.join("sub.rs"), "mod deeper;\n").unwrap();
+        std::fs::write(dir.join("sub/deeper.rs"), "extern \"C\" { fn from_deeper(); }\n").unwrap();
+        std::fs::write(dir.join("other/mod.rs"), "\nextern \"C\" { fn from_mod_rs(); }\n").unwrap();
+        let result = read_crate(&dir.join("lib.rs"), &Cfgs::default());
+        std::fs::remove_dir_all(&dir).unwrap();
+        let d = result.unwrap().decls;
+        let found: Vec<_> = d.iter().map(|d| (d.name.as_str(), d.at.rsplit_once('/').unwrap().1.to_string())).collect();
+        assert_eq!(found, [("from_deeper", "deeper.rs:1".to_string()), ("from_mod_rs", "mod.rs:2".to_string())]);
     }
 
     #[test]
