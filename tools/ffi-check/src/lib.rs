@@ -603,27 +603,40 @@ mod tests {
         c_type(&syn::parse_str(src).unwrap(), &BTreeMap::new())
     }
 
+    /// Each Rust type of `pairs` maps to its C type.
+    fn assert_maps(pairs: &[(&str, &str)]) {
+        for (rust, c) in pairs {
+            assert_eq!(ty(rust).as_deref(), Ok(*c), "{rust}");
+        }
+    }
+
     #[test]
     fn integers_map_to_the_kernel_s_fixed_size_types_and_c_int_to_int() {
-        assert_eq!(ty("u32").unwrap(), "u32");
-        assert_eq!(ty("i64").unwrap(), "s64");
-        assert_eq!(ty("usize").unwrap(), "size_t");
-        assert_eq!(ty("core::ffi::c_int").unwrap(), "int");
-        assert_eq!(ty("c_ulong").unwrap(), "unsigned long");
+        assert_maps(&[
+            ("u32", "u32"),
+            ("i64", "s64"),
+            ("usize", "size_t"),
+            ("core::ffi::c_int", "int"),
+            ("c_ulong", "unsigned long"),
+        ]);
     }
 
     #[test]
     fn const_pointers_put_const_on_the_pointee_and_inner_pointers() {
-        assert_eq!(ty("*const c_char").unwrap(), "const char *");
-        assert_eq!(ty("*mut c_void").unwrap(), "void *");
-        assert_eq!(ty("*const *mut c_char").unwrap(), "char * const *");
-        assert_eq!(ty("&mut timespec64").unwrap(), "struct timespec64 *");
+        assert_maps(&[
+            ("*const c_char", "const char *"),
+            ("*mut c_void", "void *"),
+            ("*const *mut c_char", "char * const *"),
+            ("&mut timespec64", "struct timespec64 *"),
+        ]);
     }
 
     #[test]
     fn function_pointers_and_nullable_pointers_map_to_c_pointers() {
-        assert_eq!(ty("Option<unsafe extern \"C\" fn(*mut c_void) -> c_int>").unwrap(), "__typeof__(int (*)(void *))");
-        assert_eq!(ty("Option<NonNull<ctl_table>>").unwrap(), "struct ctl_table *");
+        assert_maps(&[
+            ("Option<unsafe extern \"C\" fn(*mut c_void) -> c_int>", "__typeof__(int (*)(void *))"),
+            ("Option<NonNull<ctl_table>>", "struct ctl_table *"),
+        ]);
     }
 
     #[test]
