@@ -26,7 +26,8 @@
 # The pipeline: cargo builds the crate as a static library for target.json,
 # with core and alloc compiled from source with the kernel's code-generation
 # flags; the Kbuild file (Makefile.in) links the library's reachable code into
-# one object; kbuild compiles module.c and links both into the .ko.
+# one object; kbuild compiles module.c (and the module's own C, c/*.c) and
+# links them all into the .ko.
 # docs/build.md explains each step.
 
 MODULE  := hello
@@ -38,8 +39,9 @@ CARGO   ?= cargo
 DEPMOD  ?= $(shell PATH=$$PATH:/sbin:/usr/sbin command -v depmod)
 
 # The examples, and the Rust modules of the benchmark (bench/<name>/<name>.rs),
-# of make test-debug (tests/debug/<name>/<name>.rs) and of the safety tests
-# (tests/safety/<name>/<name>.rs), built the same way.
+# of make test-debug (tests/debug/<name>/<name>.rs), of the safety tests
+# (tests/safety/<name>/<name>.rs) and of the FFI tests (tests/ffi/<name>/),
+# built the same way.
 all_examples  := $(notdir $(wildcard examples/*))
 extra_modules := $(notdir $(patsubst %/,%,$(dir $(wildcard bench/*/*.rs tests/debug/*/*.rs tests/safety/*/*.rs tests/ffi/*/*.rs))))
 
