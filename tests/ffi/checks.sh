@@ -20,6 +20,11 @@ ffi_line() {
 	echo "$1:$(grep -nE -- "$2" "$top/$1" | head -n 1 | cut -d: -f1)"
 }
 
+# ffi_at_least VERSION MIN: is the kernel version VERSION (6.1) MIN or later?
+ffi_at_least() {
+	[[ $(printf '%s\n' "$2" "$1" | sort -V | head -n 1) == "$2" ]]
+}
+
 ffi_tests() {
 	local series=$1 kdir build out status module=rust_ffi vmout
 	echo "Debian $series: FFI"
@@ -56,12 +61,14 @@ ffi_tests() {
 	out=$(build_for "$series" "$kdir" EXAMPLE=ffi_mismatch 2>&1)
 	status=$?
 	echo "$out" >"$build/rust_ffi_mismatch.build.log"
-	local changed=() name
-	case $series in
-	5.10) ;;
-	6.1) changed=(register_shrinker) ;;
-	*) changed=(register_shrinker proc_dointvec strlcpy) ;;
-	esac
+	# What changed since 5.10, by the kernel's version: register_shrinker()
+	# took a name in 6.0 and went in 6.7, strlcpy() went in 6.8,
+	# proc_dointvec()'s table became const in 6.11.
+	local changed=() name version
+	version=$(sed -n 's/^#define UTS_RELEASE "\([0-9]*\.[0-9]*\).*/\1/p' "$kdir/kdir/include/generated/utsrelease.h")
+	! ffi_at_least "$version" 6.0 || changed+=(register_shrinker)
+	! ffi_at_least "$version" 6.11 || changed+=(proc_dointvec)
+	! ffi_at_least "$version" 6.8 || changed+=(strlcpy)
 	if ((${#changed[@]} == 0)); then
 		check "$series: ffi: kernel functions declared as this kernel has them build, with no warning" \
 			eval '[[ $status == 0 ]] && lacks "$out" "[Ww]arning|WARNING|[Ee]rror"'
@@ -73,18 +80,18 @@ ffi_tests() {
 				has "$out" "$(ffi_line "$file" "fn $name\("): the Rust declaration of $name, .*, does not match its C declaration"
 		done
 	fi
-	case $series in
-	6.1)
+	if ffi_at_least "$version" 6.0 && ! ffi_at_least "$version" 6.7; then
 		check "$series: ffi: ... and showing the kernel's declaration of register_shrinker, a name added" \
 			has "$out" "include/linux/shrinker\.h:[0-9]+:[0-9]+: note: previous declaration of .register_shrinker. with type .int\(struct shrinker \*, const char \*, \.\.\.\)."
-		;;
-	6.12)
+	fi
+	if ffi_at_least "$version" 6.11; then
 		check "$series: ffi: ... and showing the kernel's proc_dointvec, whose table is const since 6.11" \
 			has "$out" "include/linux/sysctl\.h:[0-9]+:[0-9]+: note: previous declaration of .proc_dointvec. with type .int\(const struct ctl_table \*,"
+	fi
+	if ffi_at_least "$version" 6.8; then
 		check "$series: ffi: ... and saying strlcpy, gone in 6.8, is declared by no header" \
 			has "$out" "error: .strlcpy. undeclared"
-		;;
-	esac
+	fi
 
 	vmout=$build/vm-ffi
 	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" tests/ffi/guest.sh tests/guest/lib.sh "$build/$module.ko"
