@@ -235,7 +235,7 @@ rust_params   = $(shell nm --defined-only $(rust_lib) 2>/dev/null | \
 # naming it (docs/build.md). A module that shares nothing with C (no extern
 # "C", no_mangle or export_name in its sources) needs neither.
 uses_ffi     := $(if $(rust_srcs),$(shell grep -lE 'extern +("C" *)?(\{|fn)|no_mangle|export_name' $(rust_srcs)))
-ffi_check_target := $(cargo_cache)/tools
+ffi_check_target := $(abspath $(or $(CARGO_TARGET),$(cargo_cache))/tools)
 ffi_check    := $(ffi_check_target)/release/ffi-check
 ffi_c        := $(kbuild)/$(MODULE)_ffi.c
 # The Rust functions the module's C calls, which the Rust object must keep
