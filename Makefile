@@ -27,7 +27,8 @@
 # The pipeline: cargo builds the crate as a static library for target.json,
 # with core and alloc compiled from source with the kernel's code-generation
 # flags; the Kbuild file (Makefile.in) links the library's reachable code into
-# one object; kbuild compiles module.c and links both into the .ko.
+# one object; kbuild compiles module.c (and the module's own C, c/*.c) and
+# links them all into the .ko.
 # docs/build.md explains each step.
 
 MODULE  := hello
@@ -39,10 +40,11 @@ CARGO   ?= cargo
 DEPMOD  ?= $(shell PATH=$$PATH:/sbin:/usr/sbin command -v depmod)
 
 # The examples, and the Rust modules of the benchmark (bench/<name>/<name>.rs),
-# of make test-debug (tests/debug/<name>/<name>.rs) and of the safety tests
-# (tests/safety/<name>/<name>.rs), built the same way.
+# of make test-debug (tests/debug/<name>/<name>.rs), of the safety tests
+# (tests/safety/<name>/<name>.rs) and of the FFI tests (tests/ffi/<name>/),
+# built the same way.
 all_examples  := $(notdir $(wildcard examples/*))
-extra_modules := $(notdir $(patsubst %/,%,$(dir $(wildcard bench/*/*.rs tests/debug/*/*.rs tests/safety/*/*.rs))))
+extra_modules := $(notdir $(patsubst %/,%,$(dir $(wildcard bench/*/*.rs tests/debug/*/*.rs tests/safety/*/*.rs tests/ffi/*/*.rs))))
 
 build     := $(abspath $(BUILD))
 # cargo's output (core, alloc and the crates, built for the kernel) lives in
@@ -63,6 +65,23 @@ else
   cargo_target := --lib
   rust_lib      = $(cargo_dir)/target/release/lib$(MODULE).a
 endif
+# The module's Rust sources (the crate root, and every .rs file a change of
+# which may change what it shares with C) and its own C (c/*.c and c/*.h,
+# docs/build.md "Your own C"): beside module.c for the module, in the
+# example's directory for an example.
+ifdef EXAMPLE
+  module_dir := $(patsubst %/,%,$(dir $(firstword $(wildcard examples/$(EXAMPLE)/$(EXAMPLE).rs \
+	bench/$(EXAMPLE)/$(EXAMPLE).rs tests/*/$(EXAMPLE)/$(EXAMPLE).rs))))
+  rust_root  := $(module_dir)/$(EXAMPLE).rs
+  rust_srcs  := $(shell find $(module_dir) -name '*.rs')
+  own_c_dir  := $(module_dir)/c
+else
+  rust_root  := src/lib.rs
+  rust_srcs  := $(shell find src -path src/kernel -prune -o -name '*.rs' -print)
+  own_c_dir  := c
+endif
+own_c := $(wildcard $(own_c_dir)/*.c)
+own_h := $(wildcard $(own_c_dir)/*.h)
 # kbuild works in a directory of the module's own; the .ko is copied up.
 kbuild    := $(build)/$(MODULE)
 ko        := $(BUILD)/$(MODULE).ko
@@ -208,28 +227,64 @@ used_helpers  = $(filter $(helper_files),$(shell nm -u $(rust_lib) 2>/dev/null |
 rust_params   = $(shell nm --defined-only $(rust_lib) 2>/dev/null | \
 		sed -n 's/^[0-9a-f]* [A-Z] \(rust_param_[A-Za-z0-9_]*\)$$/\1/p' | sort -u)
 
+# The functions the module's Rust shares with C: those of its extern "C"
+# blocks (kernel functions, or the module's own C), and its #[no_mangle]
+# extern "C" fns (called by its own C). tools/ffi-check, a host program built
+# once, reads them from the Rust sources (with the #[cfg]s rustc builds them
+# with) and writes <module>_ffi.c, which kbuild compiles against the kernel's
+# headers and c/*.h: a declaration that does not match C's is a build error
+# naming it (docs/build.md). A module that shares nothing with C (no extern
+# "C", no_mangle or export_name in its sources) needs neither.
+uses_ffi     := $(if $(rust_srcs),$(shell grep -lE 'extern +("C" *)?(\{|fn)|no_mangle|export_name' $(rust_srcs)))
+ffi_check_target := $(abspath $(or $(CARGO_TARGET),$(cargo_cache))/tools)
+ffi_check    := $(ffi_check_target)/release/ffi-check
+ffi_c        := $(kbuild)/$(MODULE)_ffi.c
+# The Rust functions the module's C calls, which the Rust object must keep
+# global (Makefile.in), as ffi_c lists them.
+rust_exports  = $(if $(uses_ffi),$(shell sed -n 's|^/\* Rust exports:\(.*\) \*/$$|\1|p' $(ffi_c)))
+
+# A host program: the kernel's Rust flags, if any are in the environment, are not its.
+$(ffi_check): FORCE check-rust
+	$(Q)env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS $(CARGO) build $(cargo_quiet) --release \
+		-p ffi-check --target-dir $(ffi_check_target)
+
+# After cargo, so that Rust's own errors come first. Rewritten only when it
+# changes, as the Kbuild file is.
+$(ffi_c): $(ffi_check) $(rust_lib) FORCE
+	$(Q)mkdir -p $(kbuild)
+	$(Q)RUSTC_BOOTSTRAP=1 rustc -Z unstable-options --print cfg --target target.json $(RUSTFLAGS_ALL) >$@.cfg
+	$(Q)$(ffi_check) $(rust_root) $(addprefix c/,$(notdir $(own_h))) <$@.cfg >$@.tmp || { rm -f $@.tmp; exit 1; }
+	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
 # The Kbuild file and links to the C sources, in the directory kbuild works in.
 # The Kbuild file is rewritten only when it changes, so kbuild rebuilds no more
 # than it must.
-# (kbuild_files DIR: the same, into DIR; make builtin uses it too.)
+# The module's own C goes into c/ there, so that its objects (c/<name>.o) can
+# share no name with module.o or a helper's. (kbuild_files DIR: the same, into
+# DIR; make builtin uses it too, with a link to the declarations' check.)
 kconfig_symbol = RUST_KMOD_$(shell printf '%s' '$(MODULE)' | tr 'a-z' 'A-Z')
 define kbuild_files
 	$(Q)mkdir -p $(1)
 	$(Q)ln -sf $(CURDIR)/module.c $(1)/module.c
 	$(Q)$(foreach h,$(used_helpers),ln -sf $(CURDIR)/src/kernel/helpers/$(h).c $(1)/$(h).c &&) true
+	$(Q)$(if $(own_c)$(own_h),mkdir -p $(1)/c && ln -sf $(addprefix $(CURDIR)/,$(own_c) $(own_h)) $(1)/c/)
+	$(Q)$(if $(uses_ffi),$(if $(filter $(kbuild),$(1)),,ln -sf $(ffi_c) $(1)/),rm -f $(ffi_c))
 	$(Q)sed -e 's|@MODULE@|$(MODULE)|g' -e 's|@RUST_LIB@|$(rust_lib)|g' \
 		-e 's|@HELPERS@|$(used_helpers)|g' -e 's|@PARAMS@|$(rust_params)|g' \
+		-e 's|@OWN_C@|$(patsubst %.c,c/%.o,$(notdir $(own_c)))|g' \
+		-e 's|@FFI_CHECK@|$(if $(uses_ffi),$(MODULE)_ffi.o)|g' -e 's|@EXPORTS@|$(rust_exports)|g' \
 		-e 's|@CONFIG@|$(kconfig_symbol)|g' \
 		-e 's|@TOP@|$(CURDIR)|g' -e 's|@KDIR@|$(abspath $(KDIR))|g' Makefile.in >$(1)/Kbuild.tmp
 	$(Q)if cmp -s $(1)/Kbuild.tmp $(1)/Kbuild; then rm $(1)/Kbuild.tmp; else mv $(1)/Kbuild.tmp $(1)/Kbuild; fi
 endef
 
-$(kbuild)/Kbuild: Makefile.in Makefile $(rust_lib) FORCE
+$(kbuild)/Kbuild: Makefile.in Makefile $(rust_lib) $(if $(uses_ffi),$(ffi_c)) FORCE
 	$(call kbuild_files,$(kbuild))
 
 # kbuild runs only when one of its inputs changed (it would find nothing to do
 # otherwise, but takes most of a second to find that out).
 ko_inputs = $(kbuild)/Kbuild $(rust_lib) module.c $(wildcard src/kernel/helpers/*.c) \
+	$(own_c) $(own_h) $(if $(uses_ffi),$(ffi_c)) \
 	scripts/module-info.sh scripts/rust-sections.lds scripts/stack-frames.sh $(kconfig) $(wildcard $(KDIR)/Module.symvers)
 $(ko): $(ko_inputs)
 	$(Q)$(MAKE) -C $(KDIR) M=$(kbuild) modules
@@ -339,7 +394,7 @@ test-builtin:
 # For scripts/builtin.sh, with KDIR= the configured kernel's build directory:
 # the Rust library for that kernel's configuration, then the Kbuild file, a
 # Kconfig entry and links to the C sources in BUILTIN_DIR.
-builtin-files: $(rust_lib)
+builtin-files: $(rust_lib) $(if $(uses_ffi),$(ffi_c))
 	$(call kbuild_files,$(BUILTIN_DIR))
 	$(Q)printf '%s\n' '# SPDX-License-Identifier: GPL-2.0' \
 		'# Written by make builtin ($(CURDIR)): the $(MODULE) module, in Rust.' \
@@ -383,7 +438,8 @@ test-example:
 	$(Q)ONLY_EXAMPLES=1 EXAMPLES="$(or $(EXAMPLES),$(EXAMPLE))" scripts/test.sh $(KERNELS)
 
 # Formatting and clippy, for the host build (unit tests and examples included)
-# and for the kernel target (every module and example): no warnings allowed.
+# and for the kernel target (every module and example; not tools/, which are
+# host programs): no warnings allowed.
 lint:
 	$(call quiet,FMT,--check)
 	$(Q)$(CARGO) fmt --all --check
@@ -391,7 +447,7 @@ lint:
 	$(Q)$(CARGO) clippy $(cargo_quiet) --workspace --all-targets --target-dir $(BUILD)/host -- -D warnings
 	$(call quiet,CLIPPY,target.json)
 	$(Q)RUSTC_BOOTSTRAP=1 $(CARGO) clippy $(cargo_quiet) --release --config .cargo/kernel.toml \
-		--workspace --lib --examples --target-dir $(BUILD)/clippy -- -D warnings
+		--workspace --exclude ffi-check --lib --examples --target-dir $(BUILD)/clippy -- -D warnings
 
 # Load/unload cycles with slab accounting, concurrent hammering, every size,
 # every bad input, and failed allocations, on KERNELS (docs/reliability.md).

@@ -90,10 +90,11 @@ rust_globals() {
 # build_checks PREFIX SERIES KDIR MODULE [MAKE-ARGS...]: builds MODULE with
 # build_for (its output kept in build/debian-SERIES/MODULE.build.log) and
 # checks that it built, printed no warning, and that its Rust object exports
-# nothing but the entry points module.c calls and the parameters. Returns
-# non-zero when the build failed.
+# nothing but the entry points module.c calls, the parameters and the Rust
+# functions the module's own C calls (as <module>_ffi.c lists them: docs/build.md,
+# "Your own C"). Returns non-zero when the build failed.
 build_checks() {
-	local prefix=$1 series=$2 kdir=$3 module=$4 out status build
+	local prefix=$1 series=$2 kdir=$3 module=$4 out status build exports
 	shift 4
 	build=$(build_dir "$series")
 	out=$(build_for "$series" "$kdir" "$@" 2>&1)
@@ -105,8 +106,10 @@ build_checks() {
 	# (kbuild's and gcc's "warning", modpost's "WARNING", objtool's "error")
 	check "${prefix}the build prints no warnings" lacks "$out" '[Ww]arning|WARNING|[Ee]rror'
 	[[ $status == 0 ]] || return 1
-	check "${prefix}the Rust object exports only rust_module_init, rust_module_exit and rust_param_*" \
-		same "rust_module_exit rust_module_init " \
+	exports=$(sed -n 's|^/\* Rust exports:\(.*\) \*/$|\1|p' "$build/$module/${module}_ffi.c" 2>/dev/null)
+	# shellcheck disable=SC2086 # one name per word
+	check "${prefix}the Rust object exports only rust_module_init, rust_module_exit, rust_param_*${exports:+ and$exports}" \
+		same "$(printf '%s\n' rust_module_exit rust_module_init $exports | sort | tr '\n' ' ')" \
 		"$(rust_globals "$build/$module/${module}_rust.o" | sed -E 's/rust_param_[A-Za-z0-9_]+ //g')"
 }
 

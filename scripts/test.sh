@@ -9,11 +9,14 @@
 # for the generic checks (it loads, unloads and reloads and leaves the kernel
 # log clean: tests/guest/module.sh) and the module's own checks
 # (tests/module/); install, sign and build it through DKMS; the kernel
-# crate's edges (tests/safety/checks.sh); then every example. One line per check; the last line is "N passed, M failed".
+# crate's edges (tests/safety/checks.sh); a module's own C and the
+# declarations it shares with Rust (tests/ffi/checks.sh); then every example.
+# One line per check; the last line is "N passed, M failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 . "$top/tests/safety/checks.sh"
+. "$top/tests/ffi/checks.sh"
 cd "$top"
 
 # The template module's name (make rename changes it) and the variable that
@@ -85,6 +88,31 @@ build_error_tests() {
 	check "make without rust-src fails" [ "$status" != 0 ]
 	check "make without rust-src says to run rustup component add rust-src" \
 		has "$out" "rustup component add rust-src"
+
+	# Declarations Rust shares with C that do not match C's
+	# (tests/ffi/ffi_wrong): each one a build error naming it, file and line.
+	local file=tests/ffi/ffi_wrong/ffi_wrong.rs
+	if kdir=$(kernel_dir 6.1); then
+		out=$(build_for 6.1 "$kdir" EXAMPLE=ffi_wrong 2>&1)
+		status=$?
+		echo "$out" >"$top/build/ffi-wrong.build.log"
+		check "a Rust declaration that does not match C's fails the build" [ "$status" != 0 ]
+		check "... a kernel function's wrong return type, naming the declaration and showing the kernel's" eval \
+			'has "$out" "$(ffi_line $file "fn get_random_u32\\("): the Rust declaration of get_random_u32, u64 \(void\), does not match" &&
+			has "$out" "include/linux/random\.h:[0-9]+:[0-9]+: note: previous declaration of .get_random_u32. with type .u32\(void\)."'
+		check "... a kernel function no header declares, on the line naming the declaration" eval \
+			'has "$out" "error: .get_random_u23. undeclared" &&
+			has "$out" "^ *[0-9]+ \| .*\"$(ffi_line $file "fn get_random_u23\\("): the Rust declaration of get_random_u23"'
+		check "... a function of the module's own C, showing its declaration in c/" eval \
+			'has "$out" "$(ffi_line $file "fn ffi_wrong_c\\("): the Rust declaration of ffi_wrong_c, u32 \(u32\), does not match" &&
+			has "$out" "c/ffi_wrong\.h:[0-9]+:[0-9]+: note: previous declaration of .ffi_wrong_c. with type .u32\(u64\)."'
+		check "... a Rust function C calls, whose parameter is not const as C declares it" \
+			has "$out" "$(ffi_line $file "fn ffi_wrong_rust\\("): the Rust function ffi_wrong_rust, void \(u8 \*\), does not match its C declaration"
+		check "... a field of a struct the kernel function takes" \
+			has "$out" "$(ffi_line $file "tv_sec: i32"): field tv_sec of the Rust struct timespec64, s32, does not match the C field"
+	else
+		check "fetch Debian 6.1 for the declaration checks" false
+	fi
 }
 
 # --- The repository itself --------------------------------------------------------
@@ -191,6 +219,8 @@ own_module_tests() {
 	check "with another module and its checks, make test KERNELS=6.1 passes ($(summary_of "$out"))" \
 		eval '[[ $status == 0 ]] || { grep FAIL <<<"$out" | sed "s/^/        /" >&2; false; }'
 
+	own_c_tests
+
 	# Failing on purpose: make test's VM part only (ONLY_VM), which is where
 	# the module's checks run.
 	local failing_commands=(check run "test ONLY_VM=1") command
@@ -210,6 +240,39 @@ own_module_tests() {
 			eval '[[ $status != 0 ]] && has "$out" "FAIL +(6\\.1: )?insmod my_driver.ko succeeds"'
 	done
 	rm -rf "$copy"
+}
+
+# C of the module's own in the copy's c/ (tests/own-module/c/), called from
+# its Rust, which it calls back: make check builds it in and passes (its
+# writes are sized by it); then the C function's parameter changes, and the
+# Rust declaration, no longer matching c/lastword.h, fails make check, named
+# by src/lib.rs and its line. Then the copy is as it was.
+own_c_tests() {
+	cp -r tests/own-module/c "$copy/c"
+	perl -0pi -e 's|( +)if count > CAPACITY \{|$1// SAFETY: lastword_fits() (c/lastword.c) takes and returns plain values.\n$1if !unsafe { lastword_fits(count) } {|' \
+		"$copy/src/lib.rs"
+	cat >>"$copy/src/lib.rs" <<-'EOF'
+
+		extern "C" {
+		    fn lastword_fits(count: usize) -> bool;
+		}
+
+		/// Called from C (c/lastword.c).
+		#[no_mangle]
+		pub extern "C" fn lastword_capacity() -> usize {
+		    CAPACITY
+		}
+	EOF
+	in_copy own-c-check make --no-print-directory check
+	check "with C of its own in c/, calling Rust and called from it, make check passes ($(summary_of "$out"))" \
+		eval '[[ $status == 0 ]] || { grep FAIL <<<"$out" | sed "s/^/        /" >&2; false; }'
+	check "... with c/lastword.c compiled into the module" test -f "$copy/build/debian-6.1/my_driver/c/lastword.o"
+	sed -i 's/size_t count/u32 count/' "$copy/c/lastword.h" "$copy/c/lastword.c"
+	in_copy own-c-wrong make --no-print-directory check
+	check "when c/lastword.h changes and the Rust declaration does not follow, make check fails, naming it" eval \
+		'[[ $status != 0 ]] && has "$out" "src/lib\.rs:$(grep -n "fn lastword_fits" "$copy/src/lib.rs" | cut -d: -f1): the Rust declaration of lastword_fits, bool \(size_t\), does not match"'
+	rm -r "$copy/c"
+	cp tests/own-module/lib.rs "$copy/src/lib.rs"
 }
 
 # --- One Debian kernel ------------------------------------------------------------
@@ -318,6 +381,8 @@ for series in "${@:-5.10 6.1 6.12}"; do
 		# KASAN kernel, whose stack is twice as large, nor again in the
 		# copies of own_module_tests.
 		[[ -n ${ONLY_EXAMPLES:-} || -n ${IN_RENAME_TEST:-} || $s == *-debug ]] || safety_tests "$s"
+		# A module's own C and the declarations shared with it (tests/ffi/).
+		[[ -n ${ONLY_EXAMPLES:-} || -n ${IN_RENAME_TEST:-} ]] || ffi_tests "$s"
 		for name in $examples; do
 			echo "Debian $s, example $name:"
 			example_tests "$s" "$name"
