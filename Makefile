@@ -37,6 +37,14 @@ BUILD   ?= build
 KERNEL  ?= 6.1
 KERNELS ?= 5.10 6.1 6.12
 CARGO   ?= cargo
+# RUST_SYSROOT=<toolchain directory>: build with that toolchain's cargo and
+# rustc, without rustup or a PATH to them (DKMS, as root, does: make dkms
+# records the one it was run with in dkms.conf).
+ifdef RUST_SYSROOT
+  CARGO := $(RUST_SYSROOT)/bin/cargo
+  export PATH := $(RUST_SYSROOT)/bin:$(PATH)
+  export RUSTC := $(RUST_SYSROOT)/bin/rustc
+endif
 DEPMOD  ?= $(shell PATH=$$PATH:/sbin:/usr/sbin command -v depmod)
 
 # The examples, and the Rust modules of the benchmark (bench/<name>/<name>.rs),
@@ -198,7 +206,9 @@ check-kdir:
 
 check-rust:
 	$(Q)command -v $(CARGO) >/dev/null || { \
-		echo "error: cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
+		echo "error: cargo not found: install Rust with rustup (https://rustup.rs)" >&2; \
+		echo "  (Under sudo, which leaves ~/.cargo/bin off PATH, name your toolchain:" >&2; \
+		echo "   sudo make dkms RUST_SYSROOT=\$$(rustc --print sysroot))" >&2; exit 1; }
 	$(Q)test -d "$$(rustc --print sysroot)/lib/rustlib/src/rust/library/core" || { \
 		echo "error: the rust-src component is missing; core and alloc are built from it." >&2; \
 		echo "  Install it with:  rustup component add rust-src" >&2; exit 1; }
@@ -361,14 +371,30 @@ dkms_args     = -m $(MODULE) -v $(dkms_version) $(DKMS_FLAGS)
 dkms          = env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 	$(if $(filter command line,$(origin CC)),KMOD_CC=$(CC)) dkms
 
-dkms-build: check-kdir
-	$(call quiet,DKMS,$(DKMS_SOURCE)/$(MODULE)-$(dkms_version))
+# The copy builds later without this user's environment or a network: dkms
+# runs as root, who usually has no Rust (rustup installs it per user), when a
+# kernel is installed, perhaps offline. So it gets the crates vendored (the
+# module's, and those of the standard library's workspace, which build-std
+# resolves: about 100 MB, most of it Windows import libraries that are never
+# built) with a .cargo/config.toml that uses them and stays offline, and
+# dkms.conf names the toolchain of this build (RUST_SYSROOT): rustup's
+# directory of it, whose cargo and rustc run without rustup.
+dkms_dir     = $(DKMS_SOURCE)/$(MODULE)-$(dkms_version)
+rust_sysroot = $(or $(RUST_SYSROOT),$(shell rustc --print sysroot))
+dkms-build: check-kdir check-rust
+	$(call quiet,DKMS,$(dkms_dir))
 	$(Q)$(dkms) remove $(dkms_args) --all >/dev/null 2>&1 || true
-	$(Q)rm -rf $(DKMS_SOURCE)/$(MODULE)-$(dkms_version)
-	$(Q)mkdir -p $(DKMS_SOURCE)/$(MODULE)-$(dkms_version)
-	$(Q)git ls-files -z 2>/dev/null | xargs -0 -r cp --parents -t $(DKMS_SOURCE)/$(MODULE)-$(dkms_version)
-	$(Q)test -f $(DKMS_SOURCE)/$(MODULE)-$(dkms_version)/dkms.conf || \
-		tar --exclude=./build --exclude=./.git --exclude=./keys -cf - . | tar -xf - -C $(DKMS_SOURCE)/$(MODULE)-$(dkms_version)
+	$(Q)rm -rf $(dkms_dir)
+	$(Q)mkdir -p $(dkms_dir)
+	$(Q)git ls-files -z --cached --others --exclude-standard 2>/dev/null | xargs -0 -r cp --parents -t $(dkms_dir)
+	$(Q)test -f $(dkms_dir)/dkms.conf || \
+		tar --exclude=./build --exclude=./.git --exclude=./keys -cf - . | tar -xf - -C $(dkms_dir)
+	$(call quiet,VENDOR,$(dkms_dir)/vendor)
+	$(Q)cd $(dkms_dir) && RUSTC_BOOTSTRAP=1 $(CARGO) vendor --quiet --versioned-dirs \
+		--sync $(rust_sysroot)/lib/rustlib/src/rust/library/Cargo.toml vendor >/dev/null
+	$(Q)mkdir -p $(dkms_dir)/.cargo && printf '%s\n' '[source.crates-io]' 'replace-with = "vendored-sources"' \
+		'[source.vendored-sources]' 'directory = "vendor"' '[net]' 'offline = true' >$(dkms_dir)/.cargo/config.toml
+	$(Q)sed -i 's|^MAKE\[0\]=|RUST_SYSROOT="$(rust_sysroot)"\n&|' $(dkms_dir)/dkms.conf
 	$(Q)$(dkms) add $(dkms_args)
 	$(Q)$(dkms) build $(dkms_args) -k $(kernel_release) --kernelsourcedir $(abspath $(KDIR))
 

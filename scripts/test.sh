@@ -359,6 +359,43 @@ status=0" "$(section signed "$log")"
 	check "$series: the DKMS-built $module.ko is for $release (vermagic '$vermagic')" eval '[[ $vermagic == "$release "* ]]'
 }
 
+# DKMS later, as root would run it when a kernel is installed: no user's
+# environment (no rustup on PATH, no CARGO_HOME), no network (a network
+# namespace of its own), a build for a second kernel after make dkms-build
+# for the first. make dkms left what it needs in the copy: the crates
+# vendored and the toolchain named in dkms.conf.
+dkms_offline_tests() {
+	local first=$1 second=$2 kdir1 kdir2 d release out status ko vermagic
+	echo "DKMS offline: built for Debian $first by make dkms-build, then for $second as root, offline"
+	kdir1=$(kernel_dir "$first")/kdir && kdir2=$(kernel_dir "$second")/kdir ||
+		{ check "dkms offline: fetch Debian $first and $second" false; return; }
+	d=$top/build/dkms-offline
+	rm -rf "$d"
+	mkdir -p "$d/source" "$d/tree" "$d/home"
+	out=$(make -C "$top" --no-print-directory KDIR="$kdir1" BUILD="$(build_dir "$first")" dkms-build \
+		DKMS_SOURCE="$d/source" DKMS_FLAGS="--sourcetree $d/source --dkmstree $d/tree" 2>&1)
+	status=$?
+	check "dkms offline: make dkms-build for $first succeeds" eval '[[ $status == 0 ]] || { tail -n 15 <<<"$out" >&2; false; }'
+	((status == 0)) || return
+	local copy=$d/source/$module-$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+	check "dkms offline: the copy has the crates vendored (the module's and the standard library's)" \
+		eval '[[ -d $copy/vendor/spin-0.12.3 && -n $(ls -d "$copy"/vendor/libc-* 2>/dev/null) ]]'
+	check "dkms offline: ... and dkms.conf names the toolchain" \
+		has "$(cat "$copy/dkms.conf")" "^RUST_SYSROOT=\"$(rustc --print sysroot)\"$"
+	local bare=(unshare -n env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$d/home")
+	check "dkms offline: the clean environment has no cargo on PATH and no network" \
+		eval '! "${bare[@]}" sh -c "command -v cargo" >/dev/null && ! "${bare[@]}" getent hosts index.crates.io >/dev/null'
+	release=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$kdir2/include/generated/utsrelease.h")
+	out=$("${bare[@]}" dkms build -m "$module" -v "$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)" \
+		--sourcetree "$d/source" --dkmstree "$d/tree" -k "$release" --kernelsourcedir "$kdir2" 2>&1)
+	status=$?
+	check "dkms offline: dkms build for $second ($release) succeeds there" \
+		eval '[[ $status == 0 ]] || { tail -n 15 <<<"$out" >&2; find "$d/tree" -name make.log -exec tail -n 20 {} + >&2; false; }'
+	ko=$(find "$d/tree" -path "*/$release/*" -name "$module.ko*" | head -n 1)
+	vermagic=$(PATH=$PATH:/sbin:/usr/sbin modinfo -F vermagic "$ko" 2>/dev/null)
+	check "dkms offline: ... and its $module.ko is for $release (vermagic '$vermagic')" eval '[[ $vermagic == "$release "* ]]'
+}
+
 # Examples with a test script, or those named in $EXAMPLES.
 examples=${EXAMPLES:-$(tested_examples)}
 
@@ -373,6 +410,9 @@ if [[ -z ${ONLY_EXAMPLES:-} && -z ${ONLY_VM:-} ]]; then
 	# (Not again inside the renamed copy's own run.)
 	# (Not again inside the copies' own runs; COPY_TESTS=no leaves them out.)
 	[[ -n ${IN_RENAME_TEST:-} || ${COPY_TESTS:-} == no ]] || own_module_tests
+	# Once, for two kernels of the run built with the host's gcc (not 5.10's gcc-10).
+	kernels=" $(echo ${*:-5.10 6.1 6.12}) "
+	[[ -n ${IN_RENAME_TEST:-} || $kernels != *" 6.1 "* || $kernels != *" 6.12 "* ]] || dkms_offline_tests 6.1 6.12
 fi
 for series in "${@:-5.10 6.1 6.12}"; do
 	for s in $series; do
