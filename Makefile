@@ -127,11 +127,17 @@ RUSTFLAGS_KERNEL := -O -C code-model=kernel -C relocation-model=static -Z emit-s
 #   FRAME_POINTER         -fno-omit-frame-pointer
 #   KASAN_GENERIC         -fsanitize=kernel-address       every load and store checked against
 #                                                         KASAN's shadow memory (debug kernels)
-# Kernels from 6.9 on spell the mitigations CONFIG_MITIGATION_*.
+#   RETPOLINE             -mindirect-branch-cs-prefix  a CS prefix on the thunk calls of r8-r15, so that
+#                                                     the kernel can patch them in place (ITS, retpoline
+#                                                     alternatives), where rustc has the flag
+# Kernels from 6.9 on spell the mitigations CONFIG_MITIGATION_*. docs/build.md
+# says which of the others have a code-generation effect, and why Rust needs
+# no flag for them.
 retpoline := $(or $(CONFIG_RETPOLINE),$(CONFIG_MITIGATION_RETPOLINE))
 rethunk   := $(or $(CONFIG_RETHUNK),$(CONFIG_MITIGATION_RETHUNK))
+rustc_has_cs_prefix := $(if $(retpoline),$(shell RUSTC_BOOTSTRAP=1 $(or $(RUSTC),rustc) -Z help 2>/dev/null | grep -q 'indirect-branch-cs-prefix' && echo y))
 rustflags-$(CONFIG_X86_KERNEL_IBT) += -Z cf-protection=branch
-rustflags-$(retpoline)             += -Z retpoline-external-thunk
+rustflags-$(retpoline)             += -Z retpoline-external-thunk $(if $(rustc_has_cs_prefix),-Z indirect-branch-cs-prefix)
 rustflags-$(rethunk)               += -Z function-return=thunk-extern
 rustflags-$(or $(CONFIG_X86_KERNEL_IBT),$(retpoline)) += -C jump-tables=no
 rustflags-$(CONFIG_CALL_PADDING)   += -Z patchable-function-entry=$(CONFIG_FUNCTION_PADDING_BYTES),$(CONFIG_FUNCTION_PADDING_BYTES)
