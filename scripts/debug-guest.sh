@@ -7,8 +7,8 @@
 # one per file in /sys/module/$MODULE/sections/, and hands them to gdb's
 # add-symbol-file. Each round of the trigger ends with a line
 # "@@ trigger N tainted=T", so the host can tell that the guest ran on after
-# gdb let it go, and with what taint. $MODULE and $TRIGGER_PERIOD come from
-# /guest.env.
+# gdb let it go, and with what taint. $MODULE, $TRIGGER_PERIOD and $KALLSYMS
+# come from /guest.env.
 echo "Linux $(uname -r) is up."
 if ! out=$(insmod "/$MODULE.ko" 2>&1); then
 	echo "@@ insmod-failed $out"
@@ -16,6 +16,13 @@ if ! out=$(insmod "/$MODULE.ko" 2>&1); then
 	exit
 fi
 dmesg | grep "$MODULE" | grep -v taint
+# The kernel's own functions, when the host asks (once per kernel: with
+# nokaslr they stay where they are), for gdb to name the kernel's frames.
+if [ -n "${KALLSYMS:-}" ]; then
+	echo "@@ kallsyms"
+	grep ' [Tt] ' /proc/kallsyms | grep -v '\['
+	echo "@@ kallsyms-end"
+fi
 sections=
 for file in /sys/module/"$MODULE"/sections/.* /sys/module/"$MODULE"/sections/*; do
 	[ -f "$file" ] && sections="$sections $(basename "$file")=$(cat "$file")"

@@ -62,7 +62,16 @@ done
 [[ -n $port ]] || { echo "debug: no free local port for the gdb stub" >&2; exit 1; }
 
 vmout=$build/vm-debug
+# (Not a word from the last run's logs or QEMU's pid file may be read for this one's.)
+rm -rf "$vmout"
 mkdir -p "$build"
+# The kernel's functions, from the guest's /proc/kallsyms (the vmlinux with
+# debug info is in Debian's huge -dbg package, and the System.map of its
+# image package is a stub), sorted by address: read on the first run for
+# each kernel (nokaslr keeps the addresses from one boot to the next).
+kallsyms=$build/kallsyms-$(cat "$kdir/version")
+read_kallsyms=
+[[ -s $kallsyms ]] || read_kallsyms=1
 printf '%s\n' "$trigger" >"$build/trigger.sh"
 echo "  QEMU    Debian $(cat "$kdir/version") ($(basename "$(readlink "$kdir/vmlinuz")")), gdb stub on 127.0.0.1:$port"
 # An interactive session may last: QEMU's time-out is a day then.
@@ -70,7 +79,7 @@ echo "  QEMU    Debian $(cat "$kdir/version") ($(basename "$(readlink "$kdir/vml
 VM_TIMEOUT=$([[ -n $batch ]] && echo 300 || echo 86400) \
 	VM_CMDLINE="${VM_CMDLINE:-} nokaslr" \
 	VM_QEMU_ARGS="${VM_QEMU_ARGS:-} -gdb tcp:127.0.0.1:$port -pidfile $vmout/qemu.pid" \
-	VM_GUEST_ENV="MODULE=$module TRIGGER_PERIOD=${TRIGGER_PERIOD:-2}" \
+	VM_GUEST_ENV="MODULE=$module TRIGGER_PERIOD=${TRIGGER_PERIOD:-2} KALLSYMS=$read_kallsyms" \
 	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" scripts/debug-guest.sh \
 	"$ko" "$build/trigger.sh" $programs 2>"$vmout.log" &
 vm=$!
@@ -114,6 +123,23 @@ until sections=$(guest_line "@@ sections ") && [[ -n $sections ]]; do
 	waited=$((waited + 1))
 done
 
+if [[ -n $read_kallsyms ]]; then
+	tr -d '\r' <"$vmout/guest.log" | awk '/^@@ kallsyms$/ { on = 1; next } /^@@ kallsyms-end$/ { exit } on' |
+		sort -s -k1,1 >"$kallsyms.tmp" && mv "$kallsyms.tmp" "$kallsyms"
+fi
+# gdb's symbol file for them: an object whose one section, .kernel (empty:
+# gdb reads the code from the guest), has a label at each function's offset
+# from the first, to be loaded at the first one's address. A name that
+# several static functions share is name~2, name~3... after the first.
+kernel_symbols=$build/kernel-symbols.o
+kernel_base=$(awk 'NR == 1 { print "0x" $1 }' "$kallsyms")
+awk -v base="$kernel_base" '
+	NR == 1 { print ".section .kernel,\"ax\",@nobits" }
+	{
+		name = ++seen[$3] == 1 ? $3 : $3 "~" seen[$3]
+		printf ".org 0x%s - %s\n.type \"%s\", @function\n\"%s\":\n", $1, base, name, name
+	}' "$kallsyms" | as -o "$kernel_symbols" -
+
 # add-symbol-file KO TEXT -s SECTION ADDRESS...: every allocated section of
 # the .ko that the kernel kept (the .init ones are freed after init).
 declare -A address
@@ -126,9 +152,15 @@ symbols="add-symbol-file $ko ${address[.text]}"
 for section in $(readelf -SW "$ko" | sed -n 's/^ *\[ *[0-9]*\] //p' | awk 'NF == 10 && $7 ~ /A/ { print $1 }'); do
 	[[ $section == .text || -z ${address[$section]:-} ]] || symbols+=" -s $section ${address[$section]}"
 done
+# The Rust toolchain's gdb pretty-printers (what rust-gdb loads): Vec, Option,
+# strings and the like print as their contents rather than their fields.
+printers=$(rustc --print sysroot)/lib/rustlib/etc/gdb_load_rust_pretty_printers.py
+symbols="add-symbol-file $kernel_symbols -s .kernel $kernel_base
+$symbols"
 setup=$build/gdb-setup
 cat >"$setup" <<EOF
 set confirm off
+$([[ ! -f $printers ]] || echo "source $printers")
 $([[ -z $batch ]] || echo "set pagination off")
 $symbols
 target remote 127.0.0.1:$port

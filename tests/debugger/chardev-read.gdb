@@ -15,7 +15,7 @@ end
 continue
 condition 1
 echo @@ bt\n
-bt 2
+bt 3
 echo @@ info locals\n
 info locals
 echo @@ p size\n
