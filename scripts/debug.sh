@@ -74,13 +74,14 @@ read_kallsyms=
 [[ -s $kallsyms ]] || read_kallsyms=1
 printf '%s\n' "$trigger" >"$build/trigger.sh"
 echo "  QEMU    Debian $(cat "$kdir/version") ($(basename "$(readlink "$kdir/vmlinuz")")), gdb stub on 127.0.0.1:$port"
-# An interactive session may last: QEMU's time-out is a day then.
+# An interactive session may last: QEMU's time-out is a day then. (In a
+# session of its own, so that the ^C that interrupts gdb does not stop QEMU.)
 # shellcheck disable=SC2086 # one program path per word
 VM_TIMEOUT=$([[ -n $batch ]] && echo 300 || echo 86400) \
 	VM_CMDLINE="${VM_CMDLINE:-} nokaslr" \
 	VM_QEMU_ARGS="${VM_QEMU_ARGS:-} -gdb tcp:127.0.0.1:$port -pidfile $vmout/qemu.pid" \
 	VM_GUEST_ENV="MODULE=$module TRIGGER_PERIOD=${TRIGGER_PERIOD:-2} KALLSYMS=$read_kallsyms" \
-	"$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" scripts/debug-guest.sh \
+	setsid "$top/scripts/vm.sh" "$kdir/vmlinuz" "$vmout" scripts/debug-guest.sh \
 	"$ko" "$build/trigger.sh" $programs 2>"$vmout.log" &
 vm=$!
 
@@ -98,6 +99,7 @@ stop_vm() {
 	wait "$vm" 2>/dev/null || true
 }
 trap stop_vm EXIT
+trap 'exit 1' HUP TERM
 
 # guest_line PATTERN: the guest log's last line that starts with PATTERN.
 guest_line() {
@@ -160,13 +162,13 @@ $symbols"
 setup=$build/gdb-setup
 cat >"$setup" <<EOF
 set confirm off
+set pagination off
 $([[ ! -f $printers ]] || echo "source $printers")
-$([[ -z $batch ]] || echo "set pagination off")
 $symbols
 target remote 127.0.0.1:$port
-set confirm on
+$([[ -n $batch ]] || echo "set pagination on")
 EOF
-echo "  GDB     $symbols"
+echo "  GDB     $module.ko's symbols at .text=${address[.text]}..., the kernel's from /proc/kallsyms ($setup)"
 status=0
 if [[ -z $batch ]]; then
 	echo "The VM is stopped: set breakpoints, then 'continue'; quitting gdb stops the VM."
