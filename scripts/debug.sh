@@ -38,16 +38,7 @@ batch=${GDB_BATCH:-}
 kdir=$(kernel_dir "$series")
 export BUILD_VARIANT=debuginfo
 build=$(build_dir "$series")
-if [[ -n $example ]]; then
-	module=rust_$example
-	build_for "$series" "$kdir" DEBUGINFO=1 EXAMPLE="$example"
-	programs=$(build_test_programs "examples/$example")
-	export VM_QEMU_ARGS="${VM_QEMU_ARGS:-} $(example_qemu_args "$example")"
-else
-	module=$(template_module)
-	build_for "$series" "$kdir" DEBUGINFO=1
-	programs=$(build_test_programs "$own_tests")
-fi
+build_to_boot "$series" "$kdir" "$example" DEBUGINFO=1
 ko=$build/$module.ko
 
 # A local port nothing listens on, for QEMU's gdb stub.
