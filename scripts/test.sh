@@ -171,6 +171,8 @@ debugger_tests() {
 	check "$series: continue stops at cat's second read, whose start is the end of the data, 5" \
 		eval 'has "$(gdb_output continue)" "hit Breakpoint 1, chardev::" && same "\$2 = 5" "$(gdb_output "p start")"'
 	check "$series: after gdb detaches, the guest runs the trigger again" has "$out" '^debug: the guest ran on: @@ trigger [0-9]+ '
+	# QEMU removes its pid file as it exits.
+	check "$series: the VM is stopped when the script ends" eval '[[ -d $vmout && ! -e $vmout/qemu.pid ]]'
 	console=$(cat "$vmout/console.log" 2>/dev/null)
 	check "$series: the kernel log has no oops, BUG or WARNING after the breakpoints" \
 		eval '[[ -n $console ]] && lacks "$console" "$bad_kernel_messages"'
