@@ -26,6 +26,7 @@
 #   make debug [KERNEL=6.1] [EXAMPLE=<name>] [TRIGGER='<guest command>']
 #                            boot it in QEMU, load the module, attach gdb to the kernel
 #                            with the module's symbols (docs/debugging.md)
+#   make test-debugger [KERNEL=6.1]  only make test's scripted gdb session
 #
 # The pipeline: cargo builds the crate as a static library for target.json,
 # with core and alloc compiled from source with the kernel's code-generation
