@@ -293,9 +293,13 @@ boot_checks() {
 
 # Boots that died before their guest script started, and were booted again
 # (scripts/vm.sh appends one line each): reported apart from the checks.
-export VM_RETRIES=$top/build/vm-retries.log
-mkdir -p "$top/build"
-: >"$VM_RETRIES"
+# A script that a test run calls and that sources this file too (scripts/debug.sh,
+# from debugger_tests) adds to the run's list rather than starting it afresh.
+if [[ ${VM_RETRIES:-} != "$top/build/vm-retries.log" ]]; then
+	export VM_RETRIES=$top/build/vm-retries.log
+	mkdir -p "$top/build"
+	: >"$VM_RETRIES"
+fi
 
 # checks_summary: the last line, "N passed, M failed"; fails if any check failed.
 checks_summary() {
