@@ -69,6 +69,28 @@ build_for() {
 	make -C "$top" --no-print-directory KDIR="$2/kdir" BUILD="${dir#"$top"/}" "${@:3}"
 }
 
+# build_to_boot SERIES DIR EXAMPLE [MAKE-ARGS...]: builds the template module,
+# or EXAMPLE when not empty, with build_for for a boot of its own (make run,
+# make debug): sets module to its name and programs to its test programs'
+# paths, and adds the example's QEMU arguments to VM_QEMU_ARGS.
+build_to_boot() {
+	local series=$1 dir=$2 example=$3
+	shift 3
+	if [[ -n $example ]]; then
+		module=rust_$example
+		build_for "$series" "$dir" EXAMPLE="$example" "$@" || return
+		programs=$(build_test_programs "examples/$example") || return
+		# The kernel's own modules it loads (examples/<name>/kernel-modules).
+		programs+=" $(example_kernel_modules "$series" "$example")" || return
+		# Its QEMU arguments (an emulated device), if it has any.
+		export VM_QEMU_ARGS="${VM_QEMU_ARGS:-} $(example_qemu_args "$example")"
+	else
+		module=$(template_module)
+		build_for "$series" "$dir" "$@" || return
+		programs=$(build_test_programs "$own_tests") || return
+	fi
+}
+
 # build_test_programs DIR: compiles the user-space test programs DIR/*.c (an
 # example's, or tests/module's; static, so they run in the busybox guest)
 # into build/test-programs/<DIR's last part>/ and prints their paths.
@@ -290,9 +312,13 @@ boot_checks() {
 
 # Boots that died before their guest script started, and were booted again
 # (scripts/vm.sh appends one line each): reported apart from the checks.
-export VM_RETRIES=$top/build/vm-retries.log
-mkdir -p "$top/build"
-: >"$VM_RETRIES"
+# A script that a test run calls and that sources this file too (scripts/debug.sh,
+# from debugger_tests) adds to the run's list rather than starting it afresh.
+if [[ ${VM_RETRIES:-} != "$top/build/vm-retries.log" ]]; then
+	export VM_RETRIES=$top/build/vm-retries.log
+	mkdir -p "$top/build"
+	: >"$VM_RETRIES"
+fi
 
 # checks_summary: the last line, "N passed, M failed"; fails if any check failed.
 checks_summary() {

@@ -25,19 +25,10 @@ example=${2:-}
 "$top/scripts/setup.sh"
 kdir=$(kernel_dir "$series")
 build=$(build_dir "$series")
+build_to_boot "$series" "$kdir" "$example"
 if [[ -n $example ]]; then
-	module=rust_$example
-	build_for "$series" "$kdir" EXAMPLE="$example"
-	programs=$(build_test_programs "examples/$example")
-	# The kernel's own modules it loads (examples/<name>/kernel-modules).
-	programs+=" $(example_kernel_modules "$series" "$example")"
 	guest=("examples/$example/test.sh")
-	# Its QEMU arguments (an emulated device), if it has any.
-	export VM_QEMU_ARGS="${VM_QEMU_ARGS:-} $(example_qemu_args "$example")"
 else
-	module=$(template_module)
-	build_for "$series" "$kdir"
-	programs=$(build_test_programs "$own_tests")
 	guest=(tests/guest/module.sh)
 	[[ -f $own_tests/test.sh ]] && guest+=("$own_tests/test.sh")
 fi

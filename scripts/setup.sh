@@ -23,6 +23,7 @@ have ld || missing+=(binutils)
 have make || missing+=(make)
 PATH=$PATH:/sbin:/usr/sbin have depmod || missing+=(kmod)   # make install
 have dkms || missing+=(dkms)                    # make dkms (make test builds through it)
+have gdb || missing+=(gdb)                      # make debug (make test runs a scripted session)
 have apt-get || { echo "setup: apt-get not found; this script is for Debian-based hosts" >&2; exit 1; }
 [[ -r /usr/share/keyrings/debian-archive-keyring.gpg ]] || missing+=(debian-archive-keyring)
 # kbuild's host programs (modpost, objtool) in Debian's linux-kbuild need libelf.

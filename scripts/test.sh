@@ -163,6 +163,52 @@ boot_retry_tests() {
 	rm -rf "$vmout" "$vmout.retries"
 }
 
+# --- make debug: gdb on the module in the guest --------------------------------------
+
+# debugger_tests SERIES: make debug's scripted twin (scripts/debug.sh with
+# GDB_BATCH): gdb attached to QEMU's gdb stub, with rust_chardev's symbols
+# where the kernel loaded it, breaks in the Rust read while the guest's cat
+# reads the device, shows the backtrace, locals and a field, finishes into
+# the caller, continues to the next read and lets the guest go on.
+debugger_tests() {
+	local series=$1 out status vmout console
+	echo "Debian $series, make debug (gdb), example chardev:"
+	vmout=$(BUILD_VARIANT=debuginfo build_dir "$series")/vm-debug
+	out=$(TRIGGER='printf hello >/dev/rust_chardev; cat /dev/rust_chardev' TRIGGER_PERIOD=1 \
+		GDB_BATCH=tests/debugger/chardev-read.gdb "$top/scripts/debug.sh" "$series" chardev 2>&1)
+	status=$?
+	echo "$out" >"$(dirname "$vmout")/debugger-test.log"
+	# gdb_output MARK: what the command after "echo @@ MARK" printed.
+	gdb_output() {
+		awk -v want="@@ $1" '/^@@ / { on = ($0 == want); next } /^debug: / { on = 0 } on' <<<"$out"
+	}
+	check "$series: make debug's batch run ends well: gdb, and the guest after it (exit status $status)" \
+		eval '[[ $status == 0 ]] || { tail -n 20 <<<"$out" | sed "s/^/        /" >&2; false; }'
+	check "$series: gdb stops at a breakpoint on a line of chardev's Rust read, by file and line" \
+		has "$out" '^Thread [0-9]+ hit Breakpoint 1, chardev::\{impl#[0-9]+\}::read \(self=0x[0-9a-f]+.*\) at examples/chardev/chardev\.rs:[0-9]+$'
+	check "$series: bt names the Rust read and its caller, the kernel crate's miscdev Adapter::read" \
+		eval 'has "$(gdb_output bt)" "^#0 +chardev::\{impl#[0-9]+\}::read .* at examples/chardev/chardev\.rs:[0-9]+$" &&
+			has "$(gdb_output bt)" "^#1 +kernel::miscdev::Adapter<chardev::Buffer>::read.* at src/kernel/miscdev\.rs:[0-9]+$"'
+	check "$series: ... and the kernel's caller by its /proc/kallsyms name, vfs_read" \
+		has "$(gdb_output bt)" '^#2 +0x[0-9a-f]+ in vfs_read \(\)$'
+	check "$series: info locals shows the local start, 0 at cat's first read" has "$(gdb_output "info locals")" '^start = 0$'
+	check "$series: p of a field inside the Mutex shows the data's size, the 5 bytes of 'hello'" \
+		same '$1 = 5' "$(gdb_output "p size")"
+	check "$series: finish returns into the caller, at its line in src/kernel/miscdev.rs" \
+		has "$(gdb_output finish)" '^kernel::miscdev::Adapter<chardev::Buffer>::read.* at src/kernel/miscdev\.rs:[0-9]+$'
+	check "$series: continue stops at cat's second read, whose start is the end of the data, 5" \
+		eval 'has "$(gdb_output continue)" "hit Breakpoint 1, chardev::" && same "\$2 = 5" "$(gdb_output "p start")"'
+	check "$series: after gdb detaches, the guest runs the trigger again" has "$out" '^debug: the guest ran on: @@ trigger [0-9]+ '
+	# QEMU removes its pid file as it exits.
+	check "$series: the VM is stopped when the script ends" eval '[[ -d $vmout && ! -e $vmout/qemu.pid ]]'
+	console=$(cat "$vmout/console.log" 2>/dev/null)
+	check "$series: the kernel log has no oops, BUG or WARNING after the breakpoints" \
+		eval '[[ -n $console ]] && lacks "$console" "$bad_kernel_messages"'
+	local tainted
+	tainted=$(sed -n 's/^debug: the guest ran on: @@ trigger [0-9]* tainted=//p' <<<"$out")
+	check "$series: taint is only out-of-tree and unsigned (got '$tainted')" taint_ok "$tainted"
+}
+
 # --- Your own module: make rename, then a module that is not hello ------------------
 
 # in_copy NAME COMMAND...: runs COMMAND in the copy, with the examples left
@@ -410,6 +456,16 @@ dkms_offline_tests() {
 # Examples with a test script, or those named in $EXAMPLES.
 examples=${EXAMPLES:-$(tested_examples)}
 
+# ONLY_DEBUGGER=1 (make test-debugger): only debugger_tests, on the kernels given.
+if [[ -n ${ONLY_DEBUGGER:-} ]]; then
+	"$top/scripts/setup.sh" || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+	for series in ${@:-6.1}; do
+		debugger_tests "$series"
+	done
+	checks_summary
+	exit
+fi
+
 "$top/scripts/setup.sh" || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 # ONLY_EXAMPLES=1 (make test-example) runs just the example tests; ONLY_VM=1
 # (make test-debug) the VM suite, without the host and repository checks.
@@ -438,6 +494,8 @@ for series in "${@:-5.10 6.1 6.12}"; do
 			echo "Debian $s, example $name:"
 			example_tests "$s" "$name"
 		done
+		# gdb on the module (make debug), on one kernel.
+		[[ -n ${ONLY_EXAMPLES:-} || -n ${IN_RENAME_TEST:-} || $s != 6.1 ]] || debugger_tests "$s"
 	done
 done
 checks_summary
