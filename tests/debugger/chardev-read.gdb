@@ -19,7 +19,7 @@ bt 3
 echo @@ info locals\n
 info locals
 echo @@ p size\n
-p self.contents.data.value.size
+p contents.mutex.data.value.size
 echo @@ finish\n
 finish
 echo @@ continue\n
