@@ -62,6 +62,14 @@ build_dir() {
 build_for() {
 	local dir cc
 	dir=$(build_dir "$1")
+	# A series of another Debian release (trixie, sid: fetch-kernel.sh writes
+	# DIR/userland) is built in a userland of that release, with its own gcc
+	# and kbuild tools (scripts/userland.sh); never with the host's.
+	if [[ -f $2/userland ]]; then
+		"$top/scripts/userland.sh" --run "$(cat "$2/userland")" "$2/kdir" \
+			make -C "$top" --no-print-directory KDIR="$2/kdir" BUILD="${dir#"$top"/}" "${@:3}"
+		return
+	fi
 	# Debian 11's 5.10 was built with gcc-10, which Debian 12 lacks: use the
 	# host's gcc-12 there (the Makefile otherwise stops and says so).
 	cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ "]*\).*/\1/p' "$2/kdir/include/config/auto.conf")

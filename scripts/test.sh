@@ -318,7 +318,8 @@ vm_tests() {
 	# make ldd fail, and pipefail the whole test.)
 	local libs
 	libs=$(ldd "$kdir/kdir/scripts/sign-file" 2>&1)
-	if grep -q 'not found' <<<"$libs"; then
+	# (A series built in another release's userland signs there, with its own.)
+	if [[ ! -f $kdir/userland ]] && grep -q 'not found' <<<"$libs"; then
 		signfile=(SIGN_FILE="$(kernel_dir 6.1)/kdir/scripts/sign-file")
 	fi
 	out=$(build_for "$series" "$kdir" sign SIGN_KEY="$key.pem" SIGN_CERT="$key.x509" "${signfile[@]}" 2>&1)
