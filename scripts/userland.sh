@@ -102,8 +102,12 @@ if [[ ! -e $dir/bootstrapped ]]; then
 	echo "  DEBOOT  $release (minbase) into $root" >&2
 	"${as_root[@]}" rm -rf "$root" "$dir/ready"
 	mkdir -p "$dir"
+	# A release newer than the host's debootstrap is made as sid is (Debian's
+	# scripts for its releases are links to sid's).
+	script=/usr/share/debootstrap/scripts/$release
+	[[ -e $script ]] || script=/usr/share/debootstrap/scripts/sid
 	"${as_root[@]}" env PATH="$PATH:/sbin:/usr/sbin" debootstrap --variant=minbase "$release" "$root" "$mirror" \
-		>"$dir/debootstrap.log" 2>&1 ||
+		"$script" >"$dir/debootstrap.log" 2>&1 ||
 		{ tail -n 20 "$dir/debootstrap.log" >&2; echo "userland: debootstrap $release failed (log: $dir/debootstrap.log)" >&2; exit 1; }
 	touch "$dir/bootstrapped"
 fi
