@@ -14,8 +14,8 @@
 #                                               runs COMMAND in it, in the current directory,
 #                                               as the calling user
 #
-# The userland is cached in ~/.cache/rust-kmod/userland-RELEASE/root (about 400 MB;
-# REFRESH=1 upgrades its packages). COMMAND runs chrooted there, in a mount
+# The userland is cached in ~/.cache/rust-kmod/userland-RELEASE/root (0.5 GB for
+# trixie, 0.75 GB for sid; REFRESH=1 upgrades its packages). COMMAND runs chrooted there, in a mount
 # namespace of its own, which sees these host directories at their own paths:
 # the checkout, ~/.cache/rust-kmod (the kernels' headers), rustup's toolchains
 # (read-only) and cargo's home (its registry cache). Inside, the Makefile's
@@ -76,8 +76,11 @@ kdir=${2:?usage: $0 [--run] RELEASE KDIR [COMMAND...]}
 shift 2
 dir=$cache/userland-$release
 root=$dir/root
+# (sudo resets the environment: the paths above are passed on as they are here.)
 as_root=()
-[[ $(id -u) == 0 ]] || as_root=(sudo)
+[[ $(id -u) == 0 ]] || as_root=(sudo env HOME="$HOME" XDG_CACHE_HOME="${cache%/rust-kmod}"
+	RUSTUP_HOME="$rustup_home" CARGO_HOME="$cargo_home" ${RUSTUP_TOOLCHAIN:+RUSTUP_TOOLCHAIN=$RUSTUP_TOOLCHAIN}
+	${V:+V=$V} TERM="${TERM:-dumb}")
 
 # chrooted USER:GROUP COMMAND...: runs COMMAND in the userland, in the current
 # directory (as root: in /, to install packages).
