@@ -14,9 +14,10 @@
 #                                               runs COMMAND in it, in the current directory,
 #                                               as the calling user
 #
-# The userland is cached in ~/.cache/rust-kmod/userland-RELEASE/root (0.5 GB for
-# trixie, 0.75 GB for sid; REFRESH=1 upgrades its packages). COMMAND runs chrooted there, in a mount
-# namespace of its own, which sees these host directories at their own paths:
+# The userland is cached in ~/.cache/rust-kmod/userland-RELEASE/root (0.5 GB
+# for trixie, 0.75 GB for sid; REFRESH=1 upgrades its packages). COMMAND runs
+# chrooted there, in a mount namespace of its own, which sees these host
+# directories at their own paths (and the current directory must be in one):
 # the checkout, ~/.cache/rust-kmod (the kernels' headers), rustup's toolchains
 # (read-only) and cargo's home (its registry cache). Inside, the Makefile's
 # cargo output goes to the userland's own cache, so the host programs it builds
@@ -82,12 +83,10 @@ as_root=()
 	RUSTUP_HOME="$rustup_home" CARGO_HOME="$cargo_home" ${RUSTUP_TOOLCHAIN:+RUSTUP_TOOLCHAIN=$RUSTUP_TOOLCHAIN}
 	${V:+V=$V} TERM="${TERM:-dumb}")
 
-# chrooted USER:GROUP COMMAND...: runs COMMAND in the userland, in the current
-# directory (as root: in /, to install packages).
+# chrooted USER:GROUP DIR COMMAND...: runs COMMAND in the userland, in DIR.
 chrooted() {
-	local ids=$1 cwd=$PWD
-	shift
-	[[ $ids != 0:0 ]] || cwd=/
+	local ids=$1 cwd=$2
+	shift 2
 	"${as_root[@]}" unshare --mount --propagation private -- "$0" --inside "$release" "$root" "$cc" \
 		"${ids%:*}" "${ids#*:}" "$cwd" "$@"
 }
@@ -131,20 +130,20 @@ if [[ ! -e $dir/ready ]]; then
 		echo 'Acquire::Check-Valid-Until "false";' | "${as_root[@]}" tee "$root/etc/apt/apt.conf.d/99check-valid-until" >/dev/null
 	fi
 	echo "  APT     install ${packages[*]} (in the $release userland)" >&2
-	chrooted 0:0 sh -c 'apt-get update -q && apt-get install -y -q --no-install-recommends "$@"' sh "${packages[@]}" \
+	chrooted 0:0 / sh -c 'apt-get update -q && apt-get install -y -q --no-install-recommends "$@"' sh "${packages[@]}" \
 		>"$dir/packages.log" 2>&1 ||
 		{ tail -n 20 "$dir/packages.log" >&2; echo "userland: installing packages failed (log: $dir/packages.log)" >&2; exit 1; }
 	touch "$dir/ready"
 elif [[ -n ${REFRESH:-} ]]; then
 	echo "  APT     upgrade (the $release userland)" >&2
-	chrooted 0:0 sh -c 'apt-get update -q && apt-get upgrade -y -q' >"$dir/packages.log" 2>&1 ||
+	chrooted 0:0 / sh -c 'apt-get update -q && apt-get upgrade -y -q' >"$dir/packages.log" 2>&1 ||
 		{ tail -n 20 "$dir/packages.log" >&2; echo "userland: apt-get upgrade failed" >&2; exit 1; }
 fi
 
 # The kernel's compiler: installed once per gcc version; the release must have it.
 if [[ ! -x $root/usr/bin/$cc ]]; then
 	echo "  APT     install $cc_package (in the $release userland: $kdir was built with $cc)" >&2
-	if ! chrooted 0:0 apt-get install -y -q --no-install-recommends "$cc_package" >"$dir/compiler.log" 2>&1; then
+	if ! chrooted 0:0 / apt-get install -y -q --no-install-recommends "$cc_package" >"$dir/compiler.log" 2>&1; then
 		tail -n 5 "$dir/compiler.log" >&2
 		echo "userland: Debian $release has no package $cc_package for $cc, the compiler $kdir was built with;" >&2
 		echo "  no other compiler is used in its place" >&2
@@ -157,4 +156,8 @@ if [[ -z $run ]]; then
 	echo "$dir"
 	exit 0
 fi
-chrooted "$(id -u):$(id -g)" "$@"
+for path in "$top" "$cache" "$cargo_home" "$rustup_home" ''; do
+	[[ -n $path ]] || { echo "userland: $PWD is not in the checkout ($top) nor in $cache: the userland does not see it" >&2; exit 1; }
+	[[ $PWD/ != "$path"/* ]] || break
+done
+chrooted "$(id -u):$(id -g)" "$PWD" "$@"
