@@ -10,6 +10,7 @@
 #   make check EXAMPLE=<name>  ... the same for an example: its build and one boot of its test.sh
 #   make test                host unit tests, then the VM suite on Debian 5.10, 6.1 and 6.12
 #   make test-example EXAMPLE=<name> [KERNELS=6.1]   only that example's VM tests
+#   make test KERNELS="trixie sid"  ... on Debian 13's and sid's kernels, built in their own userlands
 #   make dkms                register with DKMS: rebuilt for every kernel installed later
 #   make sign                sign build/<module>.ko with keys/ (make sign-key creates them)
 #   make rename NAME=<name>  make the template your own module <name>

@@ -65,18 +65,14 @@ rm -rf "$logs"
 mkdir -p "$logs" "$cdir"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# The kernel's compiler, or gcc-12 where it is missing (as scripts/lib.sh does).
-cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ "]*\).*/\1/p' "$kdir/include/config/auto.conf")
-ccarg=()
-command -v "$cc" >/dev/null || ccarg=(CC=gcc-12)
-
+# Both with the kernel's own compiler (kernel_make, scripts/lib.sh).
 rust_make() {
-	make -C "$top" --no-print-directory KDIR="$kdir" BUILD="$rust" CARGO_TARGET="$cargo_target" "${ccarg[@]}" "$@"
+	kernel_make "$kernel" -C "$top" --no-print-directory KDIR="$kdir" BUILD="$rust" CARGO_TARGET="$cargo_target" "$@"
 }
 
 # c_make NAME [TARGET]: kbuild on bench/c/NAME, in its own directory.
 c_make() {
-	make -C "$kdir" --no-print-directory M="$cdir/$1" "${ccarg[@]}" "${2:-modules}"
+	kernel_make "$kernel" -C "$kdir" --no-print-directory M="$cdir/$1" "${2:-modules}"
 }
 
 c_setup() {

@@ -6,6 +6,9 @@
 #   scripts/fetch-kernel.sh 5.10|6.1|6.12            prints the kernel's cache directory
 #   scripts/fetch-kernel.sh 6.1-rt|6.12-rt|6.1-cloud|6.12-cloud
 #                                                    Debian's PREEMPT_RT and cloud flavours
+#   scripts/fetch-kernel.sh trixie|sid               Debian 13's 6.12, sid's newest (also with
+#                                                    -rt or -cloud); built in a userland of
+#                                                    that release (scripts/userland.sh)
 #   scripts/fetch-kernel.sh --source 6.1|6.12        also downloads the same version's
 #                                                    source (linux-source-*), prints its tarball
 #   scripts/fetch-kernel.sh --modules SERIES PATH... also unpacks these in-tree modules of the
@@ -17,6 +20,7 @@
 #   vmlinuz   the kernel image `make run` boots
 #   kdir      the headers tree to build against (the KDIR of `make KDIR=...`)
 #   version   the package version, for the logs
+#   userland  (trixie, sid) the Debian release whose userland builds for it
 #
 # apt-get runs with a private sources list and private state directories, so the
 # system's apt configuration is neither read nor changed. The first call downloads
@@ -29,7 +33,7 @@ case ${1:-} in
 --source) source_too=1; shift ;;
 --modules) modules_too=1; shift ;;
 esac
-series=${1:?usage: $0 [--source|--modules] 5.10|6.1|6.12[-rt|-cloud] [module path...]}
+series=${1:?usage: $0 [--source|--modules] 5.10|6.1|6.12|trixie|sid[-rt|-cloud] [module path...]}
 shift
 wanted_modules=("$@")
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/rust-kmod
@@ -56,8 +60,9 @@ unpack_modules() {
 	mkdir -p "$dir/modules"
 	for path in "${wanted_modules[@]}"; do
 		echo "  UNPACK  $path.ko" >&2
-		dpkg-deb --fsys-tarfile "$1" | tar -x -C "$tmp" --wildcards "./lib/modules/*/kernel/$path.ko*"
-		found=$(find "$tmp/lib/modules" -path "*/kernel/$path.ko*" | head -n 1)
+		# (in /lib/modules, or /usr/lib/modules from 7.x on)
+		dpkg-deb --fsys-tarfile "$1" | tar -x -C "$tmp" --wildcards "*lib/modules/*/kernel/$path.ko*"
+		found=$(find "$tmp" -path "*/kernel/$path.ko*" | head -n 1)
 		case $found in
 		*.ko.xz) xz -dc "$found" >"$dir/modules/$(basename "$path").ko" ;;
 		*.ko) cp "$found" "$dir/modules/" ;;
@@ -77,8 +82,11 @@ fi
 
 # What the image package of each series is called (the suites that carry
 # them are in the sources list below). A flavour (-rt: PREEMPT_RT, -cloud)
-# is a suffix of the series and of the package's name.
+# is a suffix of the series and of the package's name. A series named after
+# a Debian release has its own sources list and is built in that release's
+# userland (release=).
 flavour=
+release=
 case $series in
 *-rt | *-cloud) flavour=-${series##*-} ;;
 esac
@@ -86,7 +94,9 @@ case ${series%"$flavour"} in
 5.10) pattern='^linux-image-5\.10\.0-[0-9]+' ;;
 6.1)  pattern='^linux-image-6\.1\.0-[0-9]+' ;;
 6.12) pattern='^linux-image-6\.12\.[0-9]+\+(bpo|deb12)' ;;
-*) echo "fetch-kernel: unknown kernel series '$series' (known: 5.10, 6.1, 6.12, each also with -rt or -cloud)" >&2; exit 2 ;;
+trixie) pattern='^linux-image-6\.12\.[0-9]+\+deb13'; release=trixie ;;
+sid) pattern='^linux-image-[0-9]+\.[0-9]+(\.[0-9]+)?\+deb[0-9]+'; release=sid ;;
+*) echo "fetch-kernel: unknown kernel series '$series' (known: 5.10, 6.1, 6.12, trixie, sid, each also with -rt or -cloud)" >&2; exit 2 ;;
 esac
 pattern="$pattern$flavour-amd64\$"
 
@@ -94,17 +104,25 @@ for tool in apt-get apt-cache dpkg-deb; do
 	command -v $tool >/dev/null || { echo "fetch-kernel: '$tool' not found (this needs a Debian-based host)" >&2; exit 1; }
 done
 
-apt=$cache/apt
+apt=$cache/apt${release:+-$release}
 mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$dir"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 [[ -r $keyring ]] || { echo "fetch-kernel: $keyring missing (apt-get install debian-archive-keyring)" >&2; exit 1; }
 # Debian 11 (bullseye) has 5.10, Debian 12 (bookworm) 6.1, and bookworm's
 # security and backports suites 6.12. A changed list means a new update.
+# A release's series (trixie, sid) has a list of its own, in apt-<release>.
+suites=(bullseye bullseye-updates bookworm bookworm-updates bookworm-backports)
+security=(bullseye-security bookworm-security)
+case $release in
+'') ;;
+sid) suites=(sid) security=() ;;
+*) suites=("$release" "$release-updates") security=("$release-security") ;;
+esac
 sources=$(
-	for suite in bullseye bullseye-updates bookworm bookworm-updates bookworm-backports; do
+	for suite in "${suites[@]}"; do
 		echo "deb [signed-by=$keyring] http://deb.debian.org/debian $suite main"
 	done
-	for suite in bullseye-security bookworm-security; do
+	for suite in "${security[@]}"; do
 		echo "deb [signed-by=$keyring] http://deb.debian.org/debian-security $suite main"
 	done
 )
@@ -151,7 +169,7 @@ fi
 if [[ -n $modules_too && -e $dir/ready && -z ${REFRESH:-} ]]; then
 	version=$(cat "$dir/version")
 	abi=$(basename "$(readlink "$dir/kdir")")
-	image=linux-image-${abi#linux-headers-}
+	image=$(cat "$dir/modules-package" 2>/dev/null || echo "linux-image-${abi#linux-headers-}")
 	echo "  APT     download $image $version (for its modules)" >&2
 	(cd "$apt/archives" && apt-get "${aptopts[@]}" download "$image=$version" >"$apt/download.log" 2>&1) ||
 		{ cat "$apt/download.log" >&2; echo "fetch-kernel: apt-get download failed" >&2; exit 1; }
@@ -178,10 +196,17 @@ common=$(grep -oE 'linux-headers-[^ ,]+-common(-rt)?' <<<"$deps" | head -n 1)
 kbuild=$(grep -oE 'linux-kbuild-[^ ,]+' <<<"$deps" | head -n 1)
 [[ -n $common && -n $kbuild ]] || { echo "fetch-kernel: cannot read the Depends of $headers: $deps" >&2; exit 1; }
 kbuild_version=$(apt-cache "${aptopts[@]}" show "$kbuild" | sed -n 's/^Version: //p' | grep -Fx "$version" || true)
+# From 7.x on, linux-image-<abi> is a small package that depends on the
+# kernel (linux-binary-<abi>, /usr/lib/modules/<abi>/vmlinuz) and its
+# modules (linux-modules-<abi>); before, the image package has both.
+image_deps=$(apt-cache "${aptopts[@]}" show "$image=$version" | sed -n 's/^Depends: //p' | head -n 1)
+binary=$(grep -oE 'linux-binary-[^ ,]+' <<<"$image_deps" | head -n 1 || true)
+modules=$(grep -oE 'linux-modules-[^ ,]+' <<<"$image_deps" | head -n 1 || true)
 
 echo "  APT     download $image $version" >&2
 (cd "$apt/archives" && apt-get "${aptopts[@]}" download "$image=$version" "$headers=$version" \
-	"$common=$version" "$kbuild${kbuild_version:+=$kbuild_version}" >"$apt/download.log" 2>&1) ||
+	"$common=$version" "$kbuild${kbuild_version:+=$kbuild_version}" \
+	${binary:+"$binary=$version"} >"$apt/download.log" 2>&1) ||
 	{ cat "$apt/download.log" >&2; echo "fetch-kernel: apt-get download failed" >&2; exit 1; }
 
 root=$dir/root
@@ -191,14 +216,27 @@ for pkg in "$headers" "$common" "$kbuild"; do
 	echo "  UNPACK  $pkg" >&2
 	dpkg-deb -x "$apt/archives/${pkg}_"*.deb "$root"
 done
-# Only /boot of the image is needed to boot it: the test VM loads no module from
-# disk but those an example asks for (--modules, unpacked next).
-echo "  UNPACK  $image (/boot)" >&2
-dpkg-deb --fsys-tarfile "$apt/archives/${image}_"*.deb | tar -x -C "$root" ./boot
-rm -rf "$dir/modules"
-unpack_modules "$apt/archives/${image}_"*.deb
-
+# Only the kernel itself is needed to boot it: the test VM loads no module
+# from disk but those an example asks for (--modules, unpacked next).
 abi=${image#linux-image-}
+if [[ -n $binary ]]; then
+	echo "  UNPACK  $binary (vmlinuz)" >&2
+	mkdir -p "$root/boot"
+	dpkg-deb --fsys-tarfile "$apt/archives/${binary}_"*.deb |
+		tar -xO "./usr/lib/modules/$abi/vmlinuz" >"$root/boot/vmlinuz-$abi"
+else
+	echo "  UNPACK  $image (/boot)" >&2
+	dpkg-deb --fsys-tarfile "$apt/archives/${image}_"*.deb | tar -x -C "$root" ./boot
+fi
+rm -rf "$dir/modules"
+# (the package with the modules, for --modules later)
+echo "${modules:-$image}" >"$dir/modules-package"
+if [[ -n $modules && ${#wanted_modules[@]} -gt 0 ]]; then
+	(cd "$apt/archives" && apt-get "${aptopts[@]}" download "$modules=$version" >"$apt/download.log" 2>&1) ||
+		{ cat "$apt/download.log" >&2; echo "fetch-kernel: apt-get download failed" >&2; exit 1; }
+fi
+unpack_modules "$apt/archives/${modules:-$image}_"*.deb
+
 kdir=$root/usr/src/linux-headers-$abi
 # The headers Makefile includes the -common tree by its installed path, /usr/src/...;
 # point it at the unpacked copy instead.
@@ -207,6 +245,11 @@ sed -i "s|/usr/src/|$root/usr/src/|g" "$kdir/Makefile"
 ln -sfn "$kdir" "$dir/kdir"
 ln -sfn "$(ls "$root"/boot/vmlinuz-*)" "$dir/vmlinuz"
 echo "$version" >"$dir/version"
+if [[ -n $release ]]; then
+	echo "$release" >"$dir/userland"
+else
+	rm -f "$dir/userland"
+fi
 rm -f "$apt/archives/"*.deb
 touch "$dir/ready"
 if [[ -n $source_too ]]; then

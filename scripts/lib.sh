@@ -56,17 +56,32 @@ build_dir() {
 	echo "$top/build/${BUILD_VARIANT:-debian}-$1"
 }
 
+# kernel_make DIR MAKE-ARGS...: runs make for the kernel fetched into DIR
+# (kernel_dir) with that kernel's own compiler. A series of another Debian
+# release (trixie, sid: fetch-kernel.sh writes DIR/userland) is built in a
+# userland of that release, with its own gcc and kbuild tools
+# (scripts/userland.sh), never with the host's. On the host, Debian 11's 5.10
+# was built with gcc-10, which Debian 12 lacks: the host's gcc-12 builds for
+# it (the Makefile otherwise stops and says so).
+kernel_make() {
+	local dir=$1 cc
+	shift
+	if [[ -f $dir/userland ]]; then
+		"$top/scripts/userland.sh" --run "$(cat "$dir/userland")" "$dir/kdir" make "$@"
+		return
+	fi
+	cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ "]*\).*/\1/p' "$dir/kdir/include/config/auto.conf")
+	command -v "$cc" >/dev/null || set -- CC=gcc-12 "$@"
+	make "$@"
+}
+
 # build_for SERIES DIR [MAKE-ARGS...]: builds the module (or, with
 # EXAMPLE=<name>, that example) against DIR/kdir into $(build_dir SERIES).
 # (BUILD is given relative to the top, so make's messages show short paths.)
 build_for() {
-	local dir cc
+	local dir
 	dir=$(build_dir "$1")
-	# Debian 11's 5.10 was built with gcc-10, which Debian 12 lacks: use the
-	# host's gcc-12 there (the Makefile otherwise stops and says so).
-	cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ "]*\).*/\1/p' "$2/kdir/include/config/auto.conf")
-	command -v "$cc" >/dev/null || set -- "$1" "$2" CC=gcc-12 "${@:3}"
-	make -C "$top" --no-print-directory KDIR="$2/kdir" BUILD="${dir#"$top"/}" "${@:3}"
+	kernel_make "$2" -C "$top" --no-print-directory KDIR="$2/kdir" BUILD="${dir#"$top"/}" "${@:3}"
 }
 
 # build_to_boot SERIES DIR EXAMPLE [MAKE-ARGS...]: builds the template module,

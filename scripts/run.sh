@@ -4,7 +4,7 @@
 # `make run`: build the module for a Debian kernel, boot that kernel in QEMU,
 # load the module, show its log, unload it, run its checks, power off.
 #
-#   scripts/run.sh [5.10|6.1|6.12] [EXAMPLE]
+#   scripts/run.sh [5.10|6.1|6.12|trixie|sid...] [EXAMPLE]   (the series: docs/kernels.md)
 #
 # Without an example: the template module, through tests/guest/module.sh (load
 # it, show its log and parameters, unload it, load and unload it again) and

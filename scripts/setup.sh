@@ -6,7 +6,8 @@
 # and the rust-src component through rustup. Safe to run again: it installs
 # only what is missing. `make run` and `make test` call it first;
 # `scripts/setup.sh kernel-build` (make test-debug, make test-builtin; also spelt
-# debug-kernel) adds what building a kernel from source needs.
+# debug-kernel) adds what building a kernel from source needs; `scripts/setup.sh
+# userland` (scripts/userland.sh: trixie, sid) what making a Debian userland does.
 set -euo pipefail
 
 missing=()
@@ -36,6 +37,10 @@ if [[ ${1:-} == debug-kernel || ${1:-} == kernel-build ]]; then
 	done
 	[[ -e /usr/include/openssl/opensslv.h ]] || missing+=(libssl-dev)
 	[[ -e /usr/include/gelf.h ]] || missing+=(libelf-dev)
+fi
+# A minimal userland of another Debian release (scripts/userland.sh).
+if [[ ${1:-} == userland ]]; then
+	PATH=$PATH:/sbin:/usr/sbin have debootstrap || missing+=(debootstrap)
 fi
 
 if ((${#missing[@]})); then

@@ -68,15 +68,13 @@ build_programs() {
 
 # build_null SERIES KDIR: builds the C baseline module tests/stress/module/stress_null.c.
 build_null() {
-	local dir cc=()
+	local dir
 	dir=$(build_dir "$1")/stress_null
 	mkdir -p "$dir"
 	ln -sf "$top/tests/stress/module/stress_null.c" "$dir/stress_null.c"
 	echo 'obj-m := stress_null.o' >"$dir/Kbuild"
-	# The kernel's own compiler, or gcc-12 where it is missing (as build_for).
-	command -v "$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ "]*\).*/\1/p' "$2/kdir/include/config/auto.conf")" \
-		>/dev/null || cc=(CC=gcc-12)
-	make -C "$2/kdir" M="$dir" "${cc[@]}" modules
+	# (with the kernel's own compiler, as build_for)
+	kernel_make "$2" -C "$2/kdir" M="$dir" modules
 }
 
 # boot SERIES NAME SCRIPT ENV [FILES...]: boots the kernel (with $VM_CMDLINE)
