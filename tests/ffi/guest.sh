@@ -6,8 +6,9 @@
 
 load rust_ffi
 log=$(module_log rust_ffi)
-expect "Rust calling crc32_le() directly and C calling it get the kernel's CRC-32 of 123456789" \
-	'<6>crc32_le("123456789"): from Rust 0x340bc6d9, from C 0x340bc6d9' "$(printf '%s\n' "$log" | grep '^<6>crc32_le')"
+expect "Rust calls kstrtouint() directly, C calls crc32_le() for it: the kernel's results for 123456789" \
+	'<6>kstrtouint("123456789") from Rust: 123456789 (status 0); crc32_le() of it from C: 0x340bc6d9' \
+	"$(printf '%s\n' "$log" | grep '^<6>kstrtouint')"
 expect "C calls a Rust function: ffi_c_apply_twice(5) is step(step(5)) = 49" \
 	"<6>C applies the Rust step twice: 5 -> 49" "$(printf '%s\n' "$log" | grep 'Rust step')"
 expect "C's variadic snprintf() formats into a Rust buffer, with a Rust string" \

@@ -7,14 +7,14 @@
 //!
 //! ```text
 //! # insmod rust_ffi.ko && dmesg
-//! rust_ffi: crc32_le("123456789"): from Rust 0x340bc6d9, from C 0x340bc6d9
+//! rust_ffi: kstrtouint("123456789") from Rust: 123456789; crc32_le() of it from C: 0x340bc6d9
 //! rust_ffi: C applies the Rust step twice: 5 -> 49
 //! ...
 //! ```
 
 #![no_std]
 
-use core::ffi::{c_char, c_int, c_long};
+use core::ffi::{c_char, c_int, c_long, c_uint};
 use kernel::prelude::*;
 
 /// `struct timespec64` (`<linux/time64.h>`), which `ktime_get_real_ts64()`
@@ -27,8 +27,9 @@ pub struct timespec64 {
 }
 
 extern "C" {
-    // The kernel's, declared by the headers c/ffi_c.h includes.
-    fn crc32_le(crc: u32, p: *const u8, len: usize) -> u32;
+    // The kernel's, declared by the headers c/ffi_c.h includes. (Not
+    // crc32_le(), whose buffer became a const void * in 7.x: C calls it.)
+    fn kstrtouint(s: *const c_char, base: c_uint, res: *mut c_uint) -> c_int;
     fn get_random_u32() -> u32;
     fn ktime_get_real_ts64(ts: *mut timespec64);
 
@@ -49,12 +50,13 @@ struct Ffi;
 
 impl Module for Ffi {
     fn init() -> Result<Self> {
-        let check = b"123456789";
+        let check = c"123456789";
+        let mut number: c_uint = 0;
+        // SAFETY: `check` is NUL-terminated; kstrtouint() writes `number` only.
+        let status = unsafe { kstrtouint(check.as_ptr(), 10, &mut number) };
         // SAFETY: `check` is valid for reads of its length; crc32_le() only reads it.
-        let from_rust = unsafe { crc32_le(!0, check.as_ptr(), check.len()) };
-        // SAFETY: as above; ffi_c_crc32() hands the same to crc32_le().
-        let from_c = unsafe { ffi_c_crc32(check.as_ptr(), check.len()) };
-        pr_info!("crc32_le(\"123456789\"): from Rust {:#x}, from C {:#x}", from_rust, from_c);
+        let crc = unsafe { ffi_c_crc32(check.as_ptr().cast(), check.count_bytes()) };
+        pr_info!("kstrtouint(\"123456789\") from Rust: {number} (status {status}); crc32_le() of it from C: {crc:#x}");
 
         // SAFETY: ffi_c_apply_twice() takes and returns a plain integer.
         let twice = unsafe { ffi_c_apply_twice(5) };

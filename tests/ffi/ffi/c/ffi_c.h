@@ -9,6 +9,7 @@
 #define FFI_C_H
 
 #include <linux/crc32.h>
+#include <linux/kstrtox.h>
 #include <linux/random.h>
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
