@@ -6,8 +6,6 @@
 #
 #   ffi_tests SERIES
 #
-# (kbuild names objects by their full path before 6.13, relative to the
-# module's directory after, hence the optional directories in the patterns)
 # builds tests/ffi/ffi (rust_ffi.ko: c/ffi_c.c linked in, calls both ways,
 # kernel functions declared in Rust) with no warning; checks that a change to
 # its C or its header rebuilds it and that nothing else does; builds
@@ -15,7 +13,9 @@
 # has them: it must build there and fail on the kernels where they changed,
 # naming each declaration; then boots SERIES with tests/ffi/guest.sh.
 # (tests/ffi/ffi_wrong, wrong on every kernel, is in scripts/test.sh's
-# build_error_tests.)
+# build_error_tests.) kbuild names objects by their full path before 6.13,
+# relative to the module's directory from then on: hence the optional
+# directories in the patterns below.
 
 # ffi_line FILE PATTERN: FILE:LINE of the first line of FILE matching PATTERN.
 ffi_line() {
