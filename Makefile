@@ -135,8 +135,9 @@ RUSTFLAGS_KERNEL := -O -C code-model=$(if $(CONFIG_ARM64),small,kernel) -C reloc
 #                                                         KASAN's shadow memory (debug kernels)
 # Kernels from 6.9 on spell the mitigations CONFIG_MITIGATION_*.
 # And those of arch/arm64/Makefile:
-#   ARM64_PTR_AUTH_KERNEL -mbranch-protection=pac-ret+leaf  return addresses signed (PAC)
-#   ARM64_BTI_KERNEL      -mbranch-protection=...+bti       BTI at indirect-call targets
+#   ARM64_PTR_AUTH_KERNEL -mbranch-protection=pac-ret   return addresses signed (PAC);
+#                         (+leaf before 6.3)            leaf functions' too, before 6.3
+#   ARM64_BTI_KERNEL      -mbranch-protection=...+bti   BTI at indirect-call targets
 #   SHADOW_CALL_STACK     -ffixed-x18 -fsanitize=shadow-call-stack  return addresses kept
 #                                                         on a second stack, at x18
 # (5.10 spells the first CONFIG_ARM64_PTR_AUTH, and has no ARM64_BTI_KERNEL.)
@@ -149,8 +150,10 @@ rustflags-$(or $(CONFIG_X86_KERNEL_IBT),$(retpoline)) += -C jump-tables=no
 rustflags-$(CONFIG_CALL_PADDING)   += -Z patchable-function-entry=$(CONFIG_FUNCTION_PADDING_BYTES),$(CONFIG_FUNCTION_PADDING_BYTES)
 rustflags-$(CONFIG_FRAME_POINTER)  += -C force-frame-pointers=yes
 arm64_pac := $(if $(CONFIG_ARM64),$(or $(CONFIG_ARM64_PTR_AUTH_KERNEL),$(CONFIG_ARM64_PTR_AUTH)))
+arm64_pac_leaf = $(shell [ "$$(sed -n 's/^\#define LINUX_VERSION_CODE //p' \
+	$(KDIR)/include/generated/uapi/linux/version.h)" -lt 393984 ] 2>/dev/null && echo $(comma)leaf)
 rustflags-$(or $(arm64_pac),$(CONFIG_ARM64_BTI_KERNEL)) += -Z branch-protection=$(subst $(eval) ,$(comma),$(strip \
-	$(if $(CONFIG_ARM64_BTI_KERNEL),bti) $(if $(arm64_pac),pac-ret$(comma)leaf)))
+	$(if $(CONFIG_ARM64_BTI_KERNEL),bti) $(if $(arm64_pac),pac-ret$(arm64_pac_leaf))))
 rustflags-$(CONFIG_SHADOW_CALL_STACK) += -Z fixed-x18 -Z sanitizer=shadow-call-stack
 # KASAN's parameters as scripts/Makefile.kasan gives them to the C compiler:
 # the shadow's address, calls (OUTLINE) or inline checks, stack and globals.

@@ -223,13 +223,16 @@ fi
 kbuild_arch=
 [[ $debarch == amd64 ]] || kbuild_arch=:amd64
 # A mirror may list a kernel whose packages it does not have (yet) for every
-# architecture: the newest that downloads is taken then, and said so (at most
-# the three newest are tried).
+# architecture (bullseye-security's newest arm64 5.10 kernels, while the amd64
+# ones download): the newest that downloads is taken then, and said so.
 image=
-for candidate in $(head -n 3 <<<"$candidates"); do
+for candidate in $candidates; do
 	version=$(apt-cache "${aptopts[@]}" show "$candidate" | sed -n 's/^Version: //p' | sort -V | tail -n 1)
 	headers=${candidate/linux-image-/linux-headers-}
-	deps=$(apt-cache "${aptopts[@]}" show "$headers=$version" | sed -n 's/^Depends: //p' | head -n 1)
+	if ! deps=$(apt-cache "${aptopts[@]}" show "$headers=$version" 2>/dev/null | sed -n 's/^Depends: //p' | head -n 1); then
+		echo "fetch-kernel: $candidate $version has no $headers listed; trying the one before it" >&2
+		continue
+	fi
 	# (-common, or -common-rt for the rt flavour)
 	common=$(grep -oE 'linux-headers-[^ ,]+-common(-rt)?' <<<"$deps" | head -n 1)
 	kbuild=$(grep -oE 'linux-kbuild-[^ ,]+' <<<"$deps" | head -n 1)
