@@ -470,8 +470,8 @@ test-example:
 	$(Q)ONLY_EXAMPLES=1 EXAMPLES="$(or $(EXAMPLES),$(EXAMPLE))" scripts/test.sh $(KERNELS)
 
 # Formatting and clippy, for the host build (unit tests and examples included)
-# and for the kernel target (every module and example; not tools/, which are
-# host programs): no warnings allowed.
+# and for the kernel targets, x86_64's and arm64's (every module and example;
+# not tools/, which are host programs): no warnings allowed.
 lint:
 	$(call quiet,FMT,--check)
 	$(Q)$(CARGO) fmt --all --check
@@ -479,6 +479,9 @@ lint:
 	$(Q)$(CARGO) clippy $(cargo_quiet) --workspace --all-targets --target-dir $(BUILD)/host -- -D warnings
 	$(call quiet,CLIPPY,target.json)
 	$(Q)RUSTC_BOOTSTRAP=1 $(CARGO) clippy $(cargo_quiet) --release --config .cargo/kernel.toml \
+		--workspace --exclude ffi-check --lib --examples --target-dir $(BUILD)/clippy -- -D warnings
+	$(call quiet,CLIPPY,target-arm64.json)
+	$(Q)RUSTC_BOOTSTRAP=1 $(CARGO) clippy $(cargo_quiet) --release --config .cargo/kernel.toml --target target-arm64.json \
 		--workspace --exclude ffi-check --lib --examples --target-dir $(BUILD)/clippy -- -D warnings
 
 # Load/unload cycles with slab accounting, concurrent hammering, every size,

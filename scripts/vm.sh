@@ -54,7 +54,7 @@ done
 
 # The serial port the guest script's output goes to: the PC's second one; on
 # arm64's virt machine, which has one UART (the console, ttyAMA0), a PCI serial
-# port (8250, ttyS0; Debian builds virtio-console as a module, not in).
+# port (8250, ttyS0; Debian's 5.10 and 6.1 build virtio-console as a module).
 guest_tty=/dev/ttyS1
 [[ $arch != arm64 ]] || guest_tty=/dev/ttyS0
 

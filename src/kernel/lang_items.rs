@@ -199,22 +199,20 @@ mod handler {
         end_of_path()
     }
 
-    /// An undefined instruction: never reached, it ends the panic path
-    /// (inlined: objtool must see it in the panic handler itself).
+    /// An undefined instruction, never reached: it ends the panic path
+    /// (inlined, so that objtool sees it in the panic handler itself).
     #[inline(always)]
-    #[cfg(target_arch = "x86_64")]
     fn end_of_path() -> ! {
+        #[cfg(target_arch = "x86_64")]
         // SAFETY: `ud2` only raises an invalid-opcode exception; it is unreachable.
-        unsafe { core::arch::asm!("ud2", options(noreturn)) }
-    }
-
-    /// An undefined instruction: never reached, it ends the panic path
-    /// (inlined: objtool must see it in the panic handler itself).
-    #[inline(always)]
-    #[cfg(target_arch = "aarch64")]
-    fn end_of_path() -> ! {
+        unsafe {
+            core::arch::asm!("ud2", options(noreturn))
+        };
+        #[cfg(target_arch = "aarch64")]
         // SAFETY: `udf` only raises an undefined-instruction exception; it is unreachable.
-        unsafe { core::arch::asm!("udf #0", options(noreturn)) }
+        unsafe {
+            core::arch::asm!("udf #0", options(noreturn))
+        };
     }
 }
 
