@@ -41,9 +41,12 @@ tested_examples() {
 }
 
 # example_qemu_args NAME: the QEMU arguments examples/NAME/qemu-args gives
-# for its boots (an emulated device), or nothing.
+# for its boots (an emulated device), or nothing; for arm64 guests,
+# examples/NAME/qemu-args-arm64 where there is one.
 example_qemu_args() {
-	[[ ! -f $top/examples/$1/qemu-args ]] || tr '\n' ' ' <"$top/examples/$1/qemu-args"
+	local file=$top/examples/$1/qemu-args
+	[[ -z $arch_suffix || ! -f $file$arch_suffix ]] || file=$file$arch_suffix
+	[[ ! -f $file ]] || tr '\n' ' ' <"$file"
 }
 
 # examples_qemu_args: the QEMU arguments of all the examples that have some

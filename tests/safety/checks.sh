@@ -149,7 +149,7 @@ atomic_checks() {
 		"$(grep -o 'rust_atomic: BUG: sleeping function.*' <<<"$console")"
 	check "$series: safety: ... with the context it ran in (softirq) and a backtrace through the timer callback" eval \
 		'has "$console" "in_atomic\(\): 1, irqs_disabled\(\): 0, in_interrupt\(\): 0x[0-9a-f]*[1-9a-f]" &&
-		has "$console" "Call Trace:" && has "$console" "run_trampoline.*Probe.*\[rust_atomic\]"'
+		has "$console" "Call [Tt]race:" && has "$console" "run_trampoline.*Probe.*\[rust_atomic\]"'
 	before=$(section atomic-taint-before "$log")
 	after=$(section atomic-taint-after "$log")
 	check "$series: safety: ... and taints the kernel W, as the kernel's own check does" \
