@@ -421,6 +421,7 @@ builtin:
 	$(Q)scripts/builtin.sh "$(KSRC)" "$(or $(KOBJ),$(KSRC))" $(EXAMPLE)
 
 test-builtin:
+	$(x86_only)
 	$(Q)scripts/test-builtin.sh $(KERNEL)
 
 # For scripts/builtin.sh, with KDIR= the configured kernel's build directory:
@@ -445,6 +446,11 @@ print-kconfig-symbol:
 	@echo $(kconfig_symbol)
 
 # --- Run and test in real kernels under QEMU -------------------------------------
+
+# make run, check, test and test-example take ARCH=arm64 (Debian's arm64
+# kernels, docs/kernels.md); stress, test-debug, bench and test-builtin are
+# x86_64's only, and say so.
+x86_only = $(if $(filter-out x86 x86_64,$(ARCH)),$(Q)echo "error: make $@ runs on x86_64 kernels only (not ARCH=$(ARCH))" >&2; exit 1)
 
 # Turns the template into your own module: make rename NAME=mydriver.
 rename:
@@ -487,6 +493,7 @@ lint:
 # Load/unload cycles with slab accounting, concurrent hammering, every size,
 # every bad input, and failed allocations, on KERNELS (docs/reliability.md).
 stress:
+	$(x86_only)
 	$(Q)scripts/stress.sh $(KERNELS)
 	$(Q)scripts/fail-alloc.sh $(KERNELS)
 
@@ -495,12 +502,14 @@ stress:
 # other checkers (built once, cached; docs/reliability.md).
 DEBUG_KERNEL ?= 6.1
 test-debug:
+	$(x86_only)
 	$(Q)scripts/setup.sh debug-kernel
 	$(Q)scripts/test-debug.sh $(DEBUG_KERNEL)
 
 # Rust against C: sizes, build times, and costs measured in the guest kernel
 # (bench/README.md, docs/performance.md).
 bench:
+	$(x86_only)
 	$(Q)scripts/bench.sh $(KERNEL)
 
 # Only the host unit tests: quick, no VM.
