@@ -4,6 +4,8 @@
 #
 #   make                     build build/hello.ko for the running kernel
 #   make KDIR=<dir>          ... for the kernel whose build tree (headers) is <dir>
+#                            (x86_64 or arm64: the target is the kernel's, cross-built as needed)
+#   make run ARCH=arm64      (run, check, test, test-example) the same with Debian's arm64 kernels
 #   make EXAMPLE=<name>      build the example examples/<name> as build/rust_<name>.ko
 #   make run [KERNEL=6.12]   build for a Debian kernel, boot it in QEMU, load the module, run its checks
 #   make check [KERNEL=6.12] the quick loop: build, one boot, the generic and the module's own checks
@@ -74,10 +76,10 @@ ifdef EXAMPLE
   endif
   MODULE       := rust_$(EXAMPLE)
   cargo_target := --example $(EXAMPLE)
-  rust_lib      = $(cargo_dir)/target/release/examples/lib$(EXAMPLE).a
+  rust_lib      = $(cargo_dir)/$(target_name)/release/examples/lib$(EXAMPLE).a
 else
   cargo_target := --lib
-  rust_lib      = $(cargo_dir)/target/release/lib$(MODULE).a
+  rust_lib      = $(cargo_dir)/$(target_name)/release/lib$(MODULE).a
 endif
 # The module's Rust sources (the crate root, and every .rs file a change of
 # which may change what it shares with C) and its own C (c/*.c and c/*.h,
@@ -116,12 +118,24 @@ comma := ,
 kconfig := $(KDIR)/include/config/auto.conf
 -include $(kconfig)
 
+# The kernel's architecture, from its config, decides the target: target.json
+# for x86_64, target-arm64.json for arm64 (docs/target.md). An arm64 kernel's
+# headers on another machine are cross-built for: kbuild gets ARCH=arm64 and
+# the cross compiler's prefix (Debian's gcc-aarch64-linux-gnu), unless
+# CROSS_COMPILE= says otherwise (6.12's headers set it themselves).
+target_json := $(if $(CONFIG_ARM64),target-arm64.json,target.json)
+target_name := $(basename $(target_json))
+ifdef CONFIG_ARM64
+  CROSS_COMPILE ?= $(if $(filter aarch64 arm64,$(shell uname -m)),,aarch64-linux-gnu-)
+  kbuild_args   := ARCH=arm64 $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
+endif
+
 # Flags every kernel needs: optimise, and address code and data as the kernel
 # does (target.json says the same; docs/target.md). -Z emit-stack-sizes: each
 # function's frame size, which the build checks against CONFIG_FRAME_WARN
 # (scripts/stack-frames.sh, called from Makefile.in).
-RUSTFLAGS_KERNEL := -O -C code-model=kernel -C relocation-model=static -Z emit-stack-sizes \
-	-C force-unwind-tables=no
+RUSTFLAGS_KERNEL := -O -C code-model=$(if $(CONFIG_ARM64),small,kernel) -C relocation-model=static \
+	-Z emit-stack-sizes -C force-unwind-tables=no
 
 # Flags the kernel's config demands, each the counterpart of a C flag that
 # arch/x86/Makefile adds (and objtool checks):
@@ -139,6 +153,13 @@ RUSTFLAGS_KERNEL := -O -C code-model=kernel -C relocation-model=static -Z emit-s
 # Kernels from 6.9 on spell the mitigations CONFIG_MITIGATION_*. docs/build.md
 # says which of the others have a code-generation effect, and why Rust needs
 # no flag for them.
+# And those of arch/arm64/Makefile:
+#   ARM64_PTR_AUTH_KERNEL -mbranch-protection=pac-ret   return addresses signed (PAC);
+#                         (+leaf before 6.3)            leaf functions' too, before 6.3
+#   ARM64_BTI_KERNEL      -mbranch-protection=...+bti   BTI at indirect-call targets
+#   SHADOW_CALL_STACK     -ffixed-x18 -fsanitize=shadow-call-stack  return addresses kept
+#                                                         on a second stack, at x18
+# (5.10 spells the first CONFIG_ARM64_PTR_AUTH, and has no ARM64_BTI_KERNEL.)
 retpoline := $(or $(CONFIG_RETPOLINE),$(CONFIG_MITIGATION_RETPOLINE))
 rethunk   := $(or $(CONFIG_RETHUNK),$(CONFIG_MITIGATION_RETHUNK))
 rustc_has_cs_prefix := $(if $(retpoline),$(shell RUSTC_BOOTSTRAP=1 $(or $(RUSTC),rustc) -Z help 2>/dev/null | grep -q 'indirect-branch-cs-prefix' && echo y))
@@ -148,6 +169,12 @@ rustflags-$(rethunk)               += -Z function-return=thunk-extern
 rustflags-$(or $(CONFIG_X86_KERNEL_IBT),$(retpoline)) += -C jump-tables=no
 rustflags-$(CONFIG_CALL_PADDING)   += -Z patchable-function-entry=$(CONFIG_FUNCTION_PADDING_BYTES),$(CONFIG_FUNCTION_PADDING_BYTES)
 rustflags-$(CONFIG_FRAME_POINTER)  += -C force-frame-pointers=yes
+arm64_pac := $(if $(CONFIG_ARM64),$(or $(CONFIG_ARM64_PTR_AUTH_KERNEL),$(CONFIG_ARM64_PTR_AUTH)))
+arm64_pac_leaf = $(shell [ "$$(sed -n 's/^\#define LINUX_VERSION_CODE //p' \
+	$(KDIR)/include/generated/uapi/linux/version.h)" -lt 393984 ] 2>/dev/null && echo $(comma)leaf)
+rustflags-$(or $(arm64_pac),$(CONFIG_ARM64_BTI_KERNEL)) += -Z branch-protection=$(subst $(eval) ,$(comma),$(strip \
+	$(if $(CONFIG_ARM64_BTI_KERNEL),bti) $(if $(arm64_pac),pac-ret$(arm64_pac_leaf))))
+rustflags-$(CONFIG_SHADOW_CALL_STACK) += -Z fixed-x18 -Z sanitizer=shadow-call-stack
 # KASAN's parameters as scripts/Makefile.kasan gives them to the C compiler:
 # the shadow's address, calls (OUTLINE) or inline checks, stack and globals.
 rustflags-$(CONFIG_KASAN_GENERIC)  += -Z sanitizer=kernel-address -Z sanitizer-recover=kernel-address \
@@ -171,19 +198,23 @@ RUSTFLAGS_ALL := $(RUSTFLAGS_KERNEL) $(rustflags-y) $(RUSTFLAGS)
 # The compiler the kernel was built with (Debian's headers ask kbuild for that
 # very gcc, e.g. gcc-10 for 5.10). Missing, unless CC= names another one, is an
 # error with a hint rather than kbuild's "gcc-10: not found".
+# Cross-building, kbuild runs $(CROSS_COMPILE)<that gcc> (aarch64-linux-gnu-gcc-12).
 kernel_cc := $(firstword $(subst ",,$(CONFIG_CC_VERSION_TEXT)))
+kernel_cc := $(if $(kernel_cc),$(if $(filter $(CROSS_COMPILE)%,$(kernel_cc)),,$(CROSS_COMPILE))$(kernel_cc))
 missing_cc := $(if $(filter command line,$(origin CC)),,$(if $(kernel_cc),$(if $(shell command -v $(kernel_cc)),,$(kernel_cc))))
 
 # The hint names the Debian package (gcc-14, not the triplet x86_64-linux-gnu-gcc-14
 # that the headers ask for) and suggests the host's gcc only where kbuild accepts it:
 # as new as the kernel's or newer (an older gcc rejects flags the kernel's
 # Makefiles pass, e.g. gcc-12 and 6.12's -fmin-function-alignment from gcc-14).
-missing_cc_pkg  = $(patsubst x86_64-linux-gnu-%,%,$(missing_cc))
+# (A cross compiler's package is gcc-12-aarch64-linux-gnu.)
+cross_triplet   = $(patsubst %-,%,$(CROSS_COMPILE))
+missing_cc_pkg  = $(if $(CROSS_COMPILE),$(patsubst $(CROSS_COMPILE)%,%-$(cross_triplet),$(missing_cc)),$(patsubst x86_64-linux-gnu-%,%,$(missing_cc)))
 kernel_gcc_major = $(if $(CONFIG_GCC_VERSION),$(shell echo $$(($(CONFIG_GCC_VERSION) / 10000))))
-host_gcc_major   = $(shell gcc -dumpversion 2>/dev/null | cut -d. -f1)
+host_gcc_major   = $(shell $(CROSS_COMPILE)gcc -dumpversion 2>/dev/null | cut -d. -f1)
 host_gcc_ok      = $(and $(kernel_gcc_major),$(host_gcc_major),$(shell [ $(host_gcc_major) -ge $(kernel_gcc_major) ] && echo y))
 missing_cc_hint  = $(if $(host_gcc_ok),\
-	"  or build with this machine's gcc $(host_gcc_major)$(comma) newer than the kernel's $(kernel_gcc_major): make CC=gcc" \
+	"  or build with this machine's gcc $(host_gcc_major)$(comma) newer than the kernel's $(kernel_gcc_major): make CC=$(CROSS_COMPILE)gcc" \
 	"  (kbuild accepts a newer gcc; make test builds Debian 11's 5.10 so).",\
 	"  (This machine's gcc$(if $(host_gcc_major), $(host_gcc_major)) is older than the kernel's $(kernel_gcc_major): kbuild" \
 	"  would reject flags the kernel's Makefiles pass it$(comma) so CC= cannot help.)")
@@ -194,7 +225,8 @@ missing_cc_error = printf '%s\n' \
 
 # Configurations this template cannot build for, with the reason.
 unsupported := $(strip \
-	$(if $(CONFIG_X86_64),,CONFIG_X86_64 is not set: only x86_64 kernels are supported (target.json).) \
+	$(if $(CONFIG_X86_64)$(CONFIG_ARM64),,neither CONFIG_X86_64 nor CONFIG_ARM64 is set: only x86_64 and arm64 kernels are supported (target.json$(comma) target-arm64.json).) \
+	$(if $(filter-out $(if $(CONFIG_ARM64),arm64,x86 x86_64),$(if $(CONFIG_ARM64)$(CONFIG_X86_64),$(ARCH))),ARCH=$(ARCH) but the kernel at KDIR is $(if $(CONFIG_ARM64),arm64,x86_64).) \
 	$(if $(CONFIG_MODULES)$(BUILTIN_DIR),,CONFIG_MODULES is not set: this kernel cannot load modules.) \
 	$(if $(CONFIG_CFI_CLANG),CONFIG_CFI_CLANG is set: kCFI type hashes are not emitted for the Rust code.) \
 	$(if $(CONFIG_LTO_CLANG),CONFIG_LTO_CLANG is set: kbuild expects LLVM bitcode objects.))
@@ -241,7 +273,7 @@ $(build):
 $(rust_lib): FORCE check-kdir check-rust | $(build)
 	$(call quiet,CARGO,$(notdir $(rust_lib)))
 	$(Q)RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(RUSTFLAGS_ALL)" $(CARGO) rustc $(cargo_quiet) --release \
-		--config .cargo/kernel.toml $(cargo_target) --crate-type staticlib --target-dir $(cargo_dir)
+		--config .cargo/kernel.toml --target $(target_json) $(cargo_target) --crate-type staticlib --target-dir $(cargo_dir)
 
 # The C helpers the Rust code calls: src/kernel/helpers/<name>.c defines
 # rust_helper_<name>_*() functions, and is linked in when the library has an
@@ -281,7 +313,7 @@ $(ffi_check): FORCE check-rust
 # changes, as the Kbuild file is.
 $(ffi_c): $(ffi_check) $(rust_lib) FORCE
 	$(Q)mkdir -p $(kbuild)
-	$(Q)RUSTC_BOOTSTRAP=1 rustc -Z unstable-options --print cfg --target target.json $(RUSTFLAGS_ALL) >$@.cfg
+	$(Q)RUSTC_BOOTSTRAP=1 rustc -Z unstable-options --print cfg --target $(target_json) $(RUSTFLAGS_ALL) >$@.cfg
 	$(Q)$(ffi_check) $(rust_root) $(addprefix c/,$(notdir $(own_h))) <$@.cfg >$@.tmp || { rm -f $@.tmp; exit 1; }
 	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
@@ -316,7 +348,7 @@ ko_inputs = $(kbuild)/Kbuild $(rust_lib) module.c $(wildcard src/kernel/helpers/
 	$(own_c) $(own_h) $(if $(uses_ffi),$(ffi_c)) \
 	scripts/module-info.sh scripts/rust-sections.lds scripts/stack-frames.sh $(kconfig) $(wildcard $(KDIR)/Module.symvers)
 $(ko): $(ko_inputs)
-	$(Q)$(MAKE) -C $(KDIR) M=$(kbuild) modules
+	$(Q)$(MAKE) -C $(KDIR) M=$(kbuild) $(kbuild_args) modules
 	$(Q)cp $(kbuild)/$(MODULE).ko $@
 
 clean:
@@ -336,7 +368,7 @@ kernel_release = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/
 installed = $(foreach dir,$(or $(INSTALL_MOD_DIR),extra updates),\
 	$(INSTALL_MOD_PATH)/lib/modules/$(kernel_release)/$(dir)/$(MODULE).ko)
 install: $(ko)
-	$(Q)$(MAKE) -C $(KDIR) M=$(kbuild) modules_install
+	$(Q)$(MAKE) -C $(KDIR) M=$(kbuild) $(kbuild_args) modules_install
 	$(call quiet,DEPMOD,$(kernel_release))
 	$(Q)$(DEPMOD) -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(kernel_release)
 
@@ -434,6 +466,7 @@ builtin:
 	$(Q)scripts/builtin.sh "$(KSRC)" "$(or $(KOBJ),$(KSRC))" $(EXAMPLE)
 
 test-builtin:
+	$(x86_only)
 	$(Q)scripts/test-builtin.sh $(KERNEL)
 
 # For scripts/builtin.sh, with KDIR= the configured kernel's build directory:
@@ -458,6 +491,11 @@ print-kconfig-symbol:
 	@echo $(kconfig_symbol)
 
 # --- Run and test in real kernels under QEMU -------------------------------------
+
+# make run, check, test and test-example take ARCH=arm64 (Debian's arm64
+# kernels, docs/kernels.md); stress, test-debug, bench and test-builtin are
+# x86_64's only, and say so.
+x86_only = $(if $(filter-out x86 x86_64,$(ARCH)),$(Q)echo "error: make $@ runs on x86_64 kernels only (not ARCH=$(ARCH))" >&2; exit 1)
 
 # Turns the template into your own module: make rename NAME=mydriver.
 rename:
@@ -493,8 +531,8 @@ test-example:
 	$(Q)ONLY_EXAMPLES=1 EXAMPLES="$(or $(EXAMPLES),$(EXAMPLE))" scripts/test.sh $(KERNELS)
 
 # Formatting and clippy, for the host build (unit tests and examples included)
-# and for the kernel target (every module and example; not tools/, which are
-# host programs): no warnings allowed.
+# and for the kernel targets, x86_64's and arm64's (every module and example;
+# not tools/, which are host programs): no warnings allowed.
 lint:
 	$(call quiet,FMT,--check)
 	$(Q)$(CARGO) fmt --all --check
@@ -503,10 +541,14 @@ lint:
 	$(call quiet,CLIPPY,target.json)
 	$(Q)RUSTC_BOOTSTRAP=1 $(CARGO) clippy $(cargo_quiet) --release --config .cargo/kernel.toml \
 		--workspace --exclude ffi-check --lib --examples --target-dir $(BUILD)/clippy -- -D warnings
+	$(call quiet,CLIPPY,target-arm64.json)
+	$(Q)RUSTC_BOOTSTRAP=1 $(CARGO) clippy $(cargo_quiet) --release --config .cargo/kernel.toml --target target-arm64.json \
+		--workspace --exclude ffi-check --lib --examples --target-dir $(BUILD)/clippy -- -D warnings
 
 # Load/unload cycles with slab accounting, concurrent hammering, every size,
 # every bad input, and failed allocations, on KERNELS (docs/reliability.md).
 stress:
+	$(x86_only)
 	$(Q)scripts/stress.sh $(KERNELS)
 	$(Q)scripts/fail-alloc.sh $(KERNELS)
 
@@ -515,12 +557,14 @@ stress:
 # other checkers (built once, cached; docs/reliability.md).
 DEBUG_KERNEL ?= 6.1
 test-debug:
+	$(x86_only)
 	$(Q)scripts/setup.sh debug-kernel
 	$(Q)scripts/test-debug.sh $(DEBUG_KERNEL)
 
 # Rust against C: sizes, build times, and costs measured in the guest kernel
 # (bench/README.md, docs/performance.md).
 bench:
+	$(x86_only)
 	$(Q)scripts/bench.sh $(KERNEL)
 
 # Only the host unit tests: quick, no VM.

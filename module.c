@@ -217,10 +217,15 @@ void *rust_helper_krealloc(const void *ptr, size_t size)
 /* --- The module itself: all logic lives in Rust -------------------------------- */
 
 /*
- * helpers/miscdev.c, where the module uses it (weak: NULL otherwise), frees
- * what files closed after their device was removed left behind.
+ * helpers/miscdev.c, where the module uses it (the Kbuild file then defines
+ * RUST_KMOD_MISCDEV), frees what files closed after their device was removed
+ * left behind. (Not a weak symbol tested for NULL: on arm64 gcc reaches an
+ * undefined weak symbol through the GOT, whose relocations the kernel's
+ * module loader rejects.)
  */
-void rust_helper_miscdev_exit(void) __weak;
+#ifdef RUST_KMOD_MISCDEV
+void rust_helper_miscdev_exit(void);
+#endif
 
 static int __init rust_kmod_init(void)
 {
@@ -230,8 +235,9 @@ static int __init rust_kmod_init(void)
 static void __exit rust_kmod_exit(void)
 {
 	rust_module_exit();
-	if (rust_helper_miscdev_exit)
-		rust_helper_miscdev_exit();
+#ifdef RUST_KMOD_MISCDEV
+	rust_helper_miscdev_exit();
+#endif
 }
 
 module_init(rust_kmod_init);

@@ -15,6 +15,12 @@
 #                                                    same image (PATH as under kernel/ in
 #                                                    /lib/modules, without .ko: drivers/input/evdev)
 #                                                    into the directory's modules/, prints their paths
+#   scripts/fetch-kernel.sh --busybox                prints the path of a static busybox for
+#                                                    ARCH's guests (the host's own for x86_64)
+#
+# ARCH=arm64 (as for make, and kbuild) fetches Debian's arm64 kernel of the series
+# instead, into its own directory (debian-SERIES-arm64); its headers come with the
+# host's amd64 linux-kbuild, whose programs (modpost, fixdep) run on this machine.
 #
 # The directory holds:
 #   vmlinuz   the kernel image `make run` boots
@@ -33,11 +39,27 @@ case ${1:-} in
 --source) source_too=1; shift ;;
 --modules) modules_too=1; shift ;;
 esac
-series=${1:?usage: $0 [--source|--modules] 5.10|6.1|6.12|trixie|sid[-rt|-cloud] [module path...]}
-shift
-wanted_modules=("$@")
+# Debian's name of the kernel's architecture; kbuild's ARCH (x86 and x86_64 are one).
+case ${ARCH:-x86_64} in
+x86 | x86_64) debarch=amd64 ;;
+arm64) debarch=arm64 ;;
+*) echo "fetch-kernel: ARCH=$ARCH: no Debian kernels for it here (x86_64 and arm64 are)" >&2; exit 2 ;;
+esac
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/rust-kmod
+# The private apt state of another architecture's packages is kept apart, so that
+# the amd64 one (and its lists) stays exactly as it was.
+apt=$cache/apt
+[[ $debarch == amd64 ]] || apt=$cache/apt-$debarch
+if [[ ${1:-} == --busybox ]]; then
+	busybox=
+	series=
+else
+	series=${1:?usage: $0 [--source|--modules|--busybox] 5.10|6.1|6.12|trixie|sid[-rt|-cloud] [module path...]}
+	shift
+fi
+wanted_modules=("$@")
 dir=$cache/debian-$series
+[[ $debarch == amd64 ]] || dir=$dir-$debarch
 
 # modules_present: prints the paths of the wanted modules in $dir/modules;
 # fails if one is missing.
@@ -72,7 +94,16 @@ unpack_modules() {
 	rm -rf "$tmp"
 }
 
-if [[ -e $dir/ready && -z ${REFRESH:-} && -z $source_too ]]; then
+if [[ -v busybox && $debarch == amd64 ]]; then
+	echo /bin/busybox
+	exit 0
+elif [[ -v busybox ]]; then
+	busybox=$cache/busybox-$debarch/busybox
+	if [[ -x $busybox && -z ${REFRESH:-} ]]; then
+		echo "$busybox"
+		exit 0
+	fi
+elif [[ -e $dir/ready && -z ${REFRESH:-} && -z $source_too ]]; then
 	if [[ -z $modules_too ]]; then
 		echo "$dir"
 		exit 0
@@ -91,6 +122,7 @@ case $series in
 *-rt | *-cloud) flavour=-${series##*-} ;;
 esac
 case ${series%"$flavour"} in
+'') pattern= ;; # --busybox
 5.10) pattern='^linux-image-5\.10\.0-[0-9]+' ;;
 6.1)  pattern='^linux-image-6\.1\.0-[0-9]+' ;;
 6.12) pattern='^linux-image-6\.12\.[0-9]+\+(bpo|deb12)' ;;
@@ -98,14 +130,15 @@ trixie) pattern='^linux-image-6\.12\.[0-9]+\+deb13'; release=trixie ;;
 sid) pattern='^linux-image-[0-9]+\.[0-9]+(\.[0-9]+)?\+deb[0-9]+'; release=sid ;;
 *) echo "fetch-kernel: unknown kernel series '$series' (known: 5.10, 6.1, 6.12, trixie, sid, each also with -rt or -cloud)" >&2; exit 2 ;;
 esac
-pattern="$pattern$flavour-amd64\$"
+pattern="$pattern$flavour-$debarch\$"
 
 for tool in apt-get apt-cache dpkg-deb; do
 	command -v $tool >/dev/null || { echo "fetch-kernel: '$tool' not found (this needs a Debian-based host)" >&2; exit 1; }
 done
 
-apt=$cache/apt${release:+-$release}
-mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$dir"
+# A release's series (trixie, sid) has its own sources list, so its own apt state.
+[[ -z $release ]] || apt=$apt-$release
+mkdir -p "$apt/lists/partial" "$apt/archives/partial" ${series:+"$dir"}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 [[ -r $keyring ]] || { echo "fetch-kernel: $keyring missing (apt-get install debian-archive-keyring)" >&2; exit 1; }
 # Debian 11 (bullseye) has 5.10, Debian 12 (bookworm) 6.1, and bookworm's
@@ -135,14 +168,32 @@ aptopts=(
 	-o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
 	-o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt" -o Dir::Cache::archives="$apt/archives"
 	-o Dir::State::status=/dev/null -o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)"
-	-o APT::Architecture=amd64 -q
+	-o APT::Architecture="$debarch" -q
 )
+# Another architecture's kernel comes with the host's (amd64) kbuild programs.
+[[ $debarch == amd64 ]] || aptopts+=(-o APT::Architectures::="$debarch" -o APT::Architectures::=amd64)
 
 if [[ ! -e $apt/updated || -n ${REFRESH:-} ]]; then
 	echo "  APT     update Debian package lists ($apt)" >&2
 	apt-get "${aptopts[@]}" update >"$apt/update.log" 2>&1 ||
 		{ cat "$apt/update.log" >&2; echo "fetch-kernel: apt-get update failed" >&2; exit 1; }
 	touch "$apt/updated"
+fi
+
+# --busybox: bookworm's busybox-static for the guest's architecture, unpacked.
+if [[ -v busybox ]]; then
+	echo "  APT     download busybox-static:$debarch" >&2
+	(cd "$apt/archives" && apt-get "${aptopts[@]}" download "busybox-static:$debarch" >"$apt/download.log" 2>&1) ||
+		{ cat "$apt/download.log" >&2; echo "fetch-kernel: apt-get download failed" >&2; exit 1; }
+	rm -rf "$cache/busybox-$debarch"
+	mkdir -p "$cache/busybox-$debarch"
+	dpkg-deb --fsys-tarfile "$apt/archives/busybox-static_"*"_$debarch.deb" |
+		tar -xO ./bin/busybox >"$busybox.part"
+	chmod +x "$busybox.part"
+	mv "$busybox.part" "$busybox"
+	rm -f "$apt/archives/"*.deb
+	echo "$busybox"
+	exit 0
 fi
 
 # --source: Debian's kernel source for the version already unpacked here, as the
@@ -181,33 +232,53 @@ fi
 
 # The newest image of the series; its headers, -common headers and kbuild come from its Depends.
 images=$(apt-cache "${aptopts[@]}" pkgnames linux-image-)
-image=$(grep -E "$pattern" <<<"$images" | sort -V | tail -n 1 || true)
-if [[ -z $image ]]; then
+candidates=$(grep -E "$pattern" <<<"$images" | sort -rV || true)
+if [[ -z $candidates ]]; then
 	echo "fetch-kernel: no Debian package matches $pattern in the suites of $apt/sources.list;" >&2
 	echo "  the kernel images there are:" >&2
 	grep -E '^linux-image-[0-9]' <<<"$images" | grep -vE -- '-(dbg|unsigned)$' | sort -V | sed 's/^/    /' >&2
 	exit 1
 fi
-version=$(apt-cache "${aptopts[@]}" show "$image" | sed -n 's/^Version: //p' | sort -V | tail -n 1)
-headers=${image/linux-image-/linux-headers-}
-deps=$(apt-cache "${aptopts[@]}" show "$headers=$version" | sed -n 's/^Depends: //p' | head -n 1)
-# (-common, or -common-rt for the rt flavour)
-common=$(grep -oE 'linux-headers-[^ ,]+-common(-rt)?' <<<"$deps" | head -n 1)
-kbuild=$(grep -oE 'linux-kbuild-[^ ,]+' <<<"$deps" | head -n 1)
-[[ -n $common && -n $kbuild ]] || { echo "fetch-kernel: cannot read the Depends of $headers: $deps" >&2; exit 1; }
-kbuild_version=$(apt-cache "${aptopts[@]}" show "$kbuild" | sed -n 's/^Version: //p' | grep -Fx "$version" || true)
-# From 7.x on, linux-image-<abi> is a small package that depends on the
-# kernel (linux-binary-<abi>, /usr/lib/modules/<abi>/vmlinuz) and its
-# modules (linux-modules-<abi>); before, the image package has both.
-image_deps=$(apt-cache "${aptopts[@]}" show "$image=$version" | sed -n 's/^Depends: //p' | head -n 1)
-binary=$(grep -oE 'linux-binary-[^ ,]+' <<<"$image_deps" | head -n 1 || true)
-modules=$(grep -oE 'linux-modules-[^ ,]+' <<<"$image_deps" | head -n 1 || true)
+# kbuild's programs run on this machine: the amd64 package, whatever the kernel's.
+kbuild_arch=
+[[ $debarch == amd64 ]] || kbuild_arch=:amd64
+# A mirror may list a kernel whose packages it does not have (yet) for every
+# architecture (bullseye-security's newest arm64 5.10 kernels, while the amd64
+# ones download): the newest that downloads is taken then, and said so.
+image=
+for candidate in $candidates; do
+	version=$(apt-cache "${aptopts[@]}" show "$candidate" | sed -n 's/^Version: //p' | sort -V | tail -n 1)
+	headers=${candidate/linux-image-/linux-headers-}
+	if ! deps=$(apt-cache "${aptopts[@]}" show "$headers=$version" 2>/dev/null | sed -n 's/^Depends: //p' | head -n 1); then
+		echo "fetch-kernel: $candidate $version has no $headers listed; trying the one before it" >&2
+		continue
+	fi
+	# (-common, or -common-rt for the rt flavour)
+	common=$(grep -oE 'linux-headers-[^ ,]+-common(-rt)?' <<<"$deps" | head -n 1)
+	kbuild=$(grep -oE 'linux-kbuild-[^ ,]+' <<<"$deps" | head -n 1)
+	[[ -n $common && -n $kbuild ]] || { echo "fetch-kernel: cannot read the Depends of $headers: $deps" >&2; exit 1; }
+	kbuild_version=$(apt-cache "${aptopts[@]}" show "$kbuild$kbuild_arch" | sed -n 's/^Version: //p' | grep -Fx "$version" || true)
+	# From 7.x on, linux-image-<abi> is a small package that depends on the
+	# kernel (linux-binary-<abi>, /usr/lib/modules/<abi>/vmlinuz) and its
+	# modules (linux-modules-<abi>); before, the image package has both.
+	image_deps=$(apt-cache "${aptopts[@]}" show "$candidate=$version" | sed -n 's/^Depends: //p' | head -n 1)
+	binary=$(grep -oE 'linux-binary-[^ ,]+' <<<"$image_deps" | head -n 1 || true)
+	modules=$(grep -oE 'linux-modules-[^ ,]+' <<<"$image_deps" | head -n 1 || true)
 
-echo "  APT     download $image $version" >&2
-(cd "$apt/archives" && apt-get "${aptopts[@]}" download "$image=$version" "$headers=$version" \
-	"$common=$version" "$kbuild${kbuild_version:+=$kbuild_version}" \
-	${binary:+"$binary=$version"} >"$apt/download.log" 2>&1) ||
-	{ cat "$apt/download.log" >&2; echo "fetch-kernel: apt-get download failed" >&2; exit 1; }
+	echo "  APT     download $candidate $version" >&2
+	if (cd "$apt/archives" && apt-get "${aptopts[@]}" download "$candidate=$version" "$headers=$version" \
+		"$common=$version" "$kbuild$kbuild_arch${kbuild_version:+=$kbuild_version}" \
+		${binary:+"$binary=$version"} >"$apt/download.log" 2>&1); then
+		image=$candidate
+		break
+	fi
+	grep -E '^(E|Err):' "$apt/download.log" | sed 's/^/    /' >&2
+	echo "fetch-kernel: $candidate $version did not download; trying the one before it" >&2
+	rm -f "$apt/archives/"*.deb
+done
+[[ -n $image ]] || { cat "$apt/download.log" >&2; echo "fetch-kernel: apt-get download failed" >&2; exit 1; }
+[[ $image == "$(head -n 1 <<<"$candidates")" ]] ||
+	echo "fetch-kernel: NOTE: took $image $version, not the newest, $(head -n 1 <<<"$candidates"), which did not download" >&2
 
 root=$dir/root
 rm -rf "$root" "$dir/ready"

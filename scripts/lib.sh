@@ -2,6 +2,21 @@
 # Shared by the scripts that build, boot and test: fetch a Debian kernel, build
 # the module for it, boot it, read what happened, and count checks.
 
+# The kernels' architecture: x86_64, or with ARCH=arm64 (make run ARCH=arm64,
+# make test ARCH=arm64) Debian's arm64 kernels, cross-built for on an x86_64
+# host (docs/kernels.md). fetch-kernel.sh and vm.sh read ARCH too. Their
+# modules are built in build/debian-<series>-arm64, their test programs with
+# the cross compiler's gcc, statically, into build/test-programs-arm64.
+case ${ARCH:-x86_64} in
+x86 | x86_64) arch_suffix= cross= ;;
+arm64)
+	arch_suffix=-arm64
+	cross=aarch64-linux-gnu-
+	[[ $(uname -m) != aarch64 ]] || cross=
+	;;
+*) echo "ARCH=$ARCH: the kernels here are x86_64's and arm64's" >&2; exit 2 ;;
+esac
+
 # kernel_dir SERIES: prints the cached Debian kernel's directory (fetching it
 # the first time); SERIES-debug is that kernel rebuilt with KASAN, kmemleak and
 # lockdep (scripts/build-debug-kernel.sh, make test-debug).
@@ -26,9 +41,12 @@ tested_examples() {
 }
 
 # example_qemu_args NAME: the QEMU arguments examples/NAME/qemu-args gives
-# for its boots (an emulated device), or nothing.
+# for its boots (an emulated device), or nothing; for arm64 guests,
+# examples/NAME/qemu-args-arm64 where there is one.
 example_qemu_args() {
-	[[ ! -f $top/examples/$1/qemu-args ]] || tr '\n' ' ' <"$top/examples/$1/qemu-args"
+	local file=$top/examples/$1/qemu-args
+	[[ -z $arch_suffix || ! -f $file$arch_suffix ]] || file=$file$arch_suffix
+	[[ ! -f $file ]] || tr '\n' ' ' <"$file"
 }
 
 # examples_qemu_args: the QEMU arguments of all the examples that have some
@@ -53,7 +71,7 @@ example_kernel_modules() {
 # build_dir SERIES: where the module for that kernel is built (BUILD_VARIANT
 # names another tree, e.g. build/fail-6.1 for FAIL_ALLOC=1 builds).
 build_dir() {
-	echo "$top/build/${BUILD_VARIANT:-debian}-$1"
+	echo "$top/build/${BUILD_VARIANT:-debian}-$1$arch_suffix"
 }
 
 # kernel_make DIR MAKE-ARGS...: runs make for the kernel fetched into DIR
@@ -70,8 +88,11 @@ kernel_make() {
 		"$top/scripts/userland.sh" --run "$(cat "$dir/userland")" "$dir/kdir" make "$@"
 		return
 	fi
+	# Debian 11's 5.10 was built with gcc-10, which Debian 12 lacks: use the
+	# host's gcc-12 there (the Makefile otherwise stops and says so); for
+	# arm64, the cross compilers of the same versions.
 	cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ "]*\).*/\1/p' "$dir/kdir/include/config/auto.conf")
-	command -v "$cc" >/dev/null || set -- CC=gcc-12 "$@"
+	command -v "$cross$cc" >/dev/null || set -- CC="${cross}gcc-12" "$@"
 	make "$@"
 }
 
@@ -110,11 +131,11 @@ build_to_boot() {
 # example's, or tests/module's; static, so they run in the busybox guest)
 # into build/test-programs/<DIR's last part>/ and prints their paths.
 build_test_programs() {
-	local src out=$top/build/test-programs/$(basename "$1")
+	local src out=$top/build/test-programs$arch_suffix/$(basename "$1")
 	mkdir -p "$out"
 	for src in "$top/$1"/*.c; do
 		[[ -e $src ]] || continue
-		gcc -static -O2 -Wall -Wextra -Werror -o "$out/$(basename "$src" .c)" "$src" || return 1
+		"${cross}gcc" -static -O2 -Wall -Wextra -Werror -o "$out/$(basename "$src" .c)" "$src" || return 1
 		echo "$out/$(basename "$src" .c)"
 	done
 }

@@ -7,7 +7,10 @@
 # only what is missing. `make run` and `make test` call it first;
 # `scripts/setup.sh kernel-build` (make test-debug, make test-builtin; also spelt
 # debug-kernel) adds what building a kernel from source needs; `scripts/setup.sh
-# userland` (scripts/userland.sh: trixie, sid) what making a Debian userland does.
+# userland` (scripts/userland.sh: trixie, sid) what making a Debian userland
+# does. With ARCH=arm64 (make run ARCH=arm64, ...) also what building for and
+# booting Debian's arm64 kernels on this machine needs: the cross compiler,
+# QEMU's arm64 machines and arm64 glibc for the static test programs.
 set -euo pipefail
 
 missing=()
@@ -21,6 +24,13 @@ have gcc-12 || missing+=(gcc-12)                # the compiler Debian's 6.1 and 
 have ld || missing+=(binutils)
 # The examples' user-space test programs are linked statically against glibc.
 [[ -f /usr/lib/x86_64-linux-gnu/libc.a ]] || missing+=(libc6-dev)
+if [[ ${ARCH:-} == arm64 ]]; then
+	have qemu-system-aarch64 || missing+=(qemu-system-arm)
+	if [[ $(uname -m) != aarch64 ]]; then
+		have aarch64-linux-gnu-gcc-12 || missing+=(gcc-aarch64-linux-gnu)
+		[[ -f /usr/aarch64-linux-gnu/lib/libc.a ]] || missing+=(libc6-dev-arm64-cross)
+	fi
+fi
 have make || missing+=(make)
 PATH=$PATH:/sbin:/usr/sbin have depmod || missing+=(kmod)   # make install
 have dkms || missing+=(dkms)                    # make dkms (make test builds through it)

@@ -15,6 +15,8 @@
 # Needs no root: QEMU emulates the machine (TCG), so it works where KVM is
 # missing or unusable; QEMU_ACCEL=kvm opts in. VM_QEMU_ARGS adds QEMU
 # arguments (e.g. "-device edu" for an emulated PCI device).
+# ARCH=arm64 boots an arm64 kernel (qemu-system-aarch64's virt machine, with
+# Debian's static busybox for arm64, scripts/fetch-kernel.sh --busybox).
 #
 # A boot that dies before the guest script starts (a kernel panic, an oops or
 # a time-out while the kernel boots, before any module can have been loaded)
@@ -34,7 +36,13 @@ shift 3
 rm -rf "$work"
 mkdir -p "$work/root"/{bin,dev,proc,sys,tmp}
 root=$work/root
-cp /bin/busybox "$root/bin/busybox"
+arch=${ARCH:-x86_64}
+case $arch in
+x86 | x86_64) busybox=/bin/busybox ;;
+arm64) busybox=$("$(dirname "$0")/fetch-kernel.sh" --busybox) ;;
+*) echo "vm: ARCH=$arch: only x86_64 and arm64 guests are booted here" >&2; exit 2 ;;
+esac
+cp "$busybox" "$root/bin/busybox"
 cp "$script" "$root/guest.sh"
 # Variables for the guest script, "NAME=value" words (e.g. VM_GUEST_ENV="MODULE=hello").
 for assignment in ${VM_GUEST_ENV:-}; do
@@ -44,10 +52,18 @@ for file in "$@"; do
 	cp -r "$file" "$root/"
 done
 
-# /init: mount the basics, run the guest script with its output on the second
-# serial port, then power off. A panic reboots, and -no-reboot ends QEMU.
-cat >"$root/init" <<'INIT'
-#!/bin/busybox sh
+# The serial port the guest script's output goes to: the PC's second one; on
+# arm64's virt machine, which has one UART (the console, ttyAMA0), a PCI serial
+# port (8250, ttyS0; Debian's 5.10 and 6.1 build virtio-console as a module).
+guest_tty=/dev/ttyS1
+[[ $arch != arm64 ]] || guest_tty=/dev/ttyS0
+
+# /init: mount the basics, run the guest script with its output on the guest
+# log's serial port, then power off. A panic reboots, and -no-reboot ends QEMU.
+{
+echo '#!/bin/busybox sh'
+echo "guest_tty=$guest_tty"
+cat <<'INIT'
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -62,12 +78,12 @@ echo "vm: guest script starts" >/dev/kmsg
 # boot left behind is older: each report gives the jiffies of its allocation).
 leaks=/sys/kernel/debug/kmemleak
 start=$(sed -n 's/^jiffies: //p' /proc/timer_list | head -n 1)
-sh /guest.sh >/dev/ttyS1 2>&1
+sh /guest.sh >$guest_tty 2>&1
 if [ -w $leaks ]; then
 	# kmemleak reports only objects older than 5 s.
 	sleep 6
 	echo scan >$leaks
-	echo "@@ kmemleak" >/dev/ttyS1
+	echo "@@ kmemleak" >$guest_tty
 	awk -v start="$start" '
 		/^unreferenced object/ { keep = 0; head = $0; next }
 		head != "" && match($0, /jiffies [0-9]+/) {
@@ -75,12 +91,13 @@ if [ -w $leaks ]; then
 			if (keep) print head
 			head = ""
 		}
-		keep' $leaks >/dev/ttyS1
+		keep' $leaks >$guest_tty
 fi
-echo "@@ guest-done" >/dev/ttyS1
+echo "@@ guest-done" >$guest_tty
 sync
 poweroff -f
 INIT
+} >"$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
 
@@ -97,6 +114,18 @@ timeout=${VM_TIMEOUT:-300}
 # busy loop, check_timer()) fails when the host does not give the guest the
 # CPU in time, and panics "IO-APIC + timer doesn't work!" (docs/testing.md).
 cmdline="console=ttyS0 ignore_loglevel panic=-1 no_timer_check ${VM_CMDLINE:-}"
+# The machine, for each architecture. arm64: QEMU's virt board, whose PCI bus
+# takes the same -device arguments (edu, pci-serial) as the PC's; the CPU's
+# pointer authentication with QEMU's own cheap algorithm (pauth-impdef): the
+# architected one (QARMA) makes the TCG boot three times slower.
+qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu")
+guest_port=(-serial "file:$work/guest.log")
+if [[ $arch == arm64 ]]; then
+	[[ $cpu == max ]] && cpu=max,pauth-impdef=on
+	qemu=(qemu-system-aarch64 -machine virt -accel "$accel" -cpu "$cpu")
+	guest_port=(-chardev "file,id=guest,path=$work/guest.log" -device pci-serial,chardev=guest)
+	cmdline="console=ttyAMA0 ignore_loglevel panic=-1 ${VM_CMDLINE:-}"
+fi
 started='vm: guest script starts'
 bad_boot='Kernel panic|Oops|BUG:|general protection|int3|invalid opcode'
 
@@ -104,12 +133,11 @@ bad_boot='Kernel panic|Oops|BUG:|general protection|int3|invalid opcode'
 boot() {
 	: >"$work/console.log"
 	: >"$work/guest.log"
-	timeout "$timeout" qemu-system-x86_64 \
-		-accel "$accel" -cpu "$cpu" -smp 2 -m 1024 \
+	timeout "$timeout" "${qemu[@]}" -smp 2 -m 1024 \
 		-kernel "$vmlinuz" -initrd "$work/initramfs.cpio" \
 		-append "$cmdline" \
 		-display none -no-reboot -nodefaults \
-		-serial "file:$work/console.log" -serial "file:$work/guest.log" \
+		-serial "file:$work/console.log" "${guest_port[@]}" \
 		${VM_QEMU_ARGS:-} </dev/null >"$work/qemu.log" 2>&1 & # (one argument per word)
 	local qemu=$!
 	# A kernel that oopses or panics before the script starts may hang

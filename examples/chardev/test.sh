@@ -48,9 +48,20 @@ expect "the data before the gap is intact" "hello WORLD" "$(head -c 11 $dev)"
 # Bad user pointers.
 expect "a write from a bad user pointer fails with EFAULT" \
 	"write=EFAULT seek=0 " "$(io write-bad:10 seek:cur:0)"
-expect "a write whose buffer turns bad after 5 bytes writes those 5 (a short write)" \
-	"seek=0 write=5 seek=5 " "$(io seek:set:0 write-edge:10:5 seek:cur:0)"
-expect "... and leaves the bytes after them as they were" "eeeee WORLD" "$(head -c 11 $dev)"
+# How many of the 5 good bytes get copied is the architecture's: x86's
+# copy_from_user() copies up to the fault, byte-exact; arm64's copies in
+# 8-byte loads and, when the first one faults, tries one byte
+# (raw_copy_from_user()'s contract, include/linux/uaccess.h, allows fewer
+# than possible, never none when one could be copied).
+if [ "$(uname -m)" = aarch64 ]; then
+	expect "a write whose buffer turns bad after 5 bytes writes the first of them, as arm64's copy_from_user() copies (a short write)" \
+		"seek=0 write=1 seek=1 " "$(io seek:set:0 write-edge:10:5 seek:cur:0)"
+	expect "... and leaves the bytes after it as they were" "eello WORLD" "$(head -c 11 $dev)"
+else
+	expect "a write whose buffer turns bad after 5 bytes writes those 5 (a short write)" \
+		"seek=0 write=5 seek=5 " "$(io seek:set:0 write-edge:10:5 seek:cur:0)"
+	expect "... and leaves the bytes after them as they were" "eeeee WORLD" "$(head -c 11 $dev)"
+fi
 expect "a read into unmapped memory fails with EFAULT and does not move the position" \
 	"read=EFAULT seek=0 " "$(io read-bad:10 seek:cur:0)"
 check "the module is still loaded and working after EFAULT" eval '[ "$(head -c 1 $dev | wc -c)" = 1 ]'

@@ -146,8 +146,11 @@ struct Shared {
     waiters: WaitQueue,
     /// One factorial at a time: the device has one unit.
     factorial: Mutex<()>,
-    /// One DMA transfer at a time.
-    dma: Mutex<Dma>,
+    /// One DMA transfer at a time. Emptied by remove: DMA memory must be
+    /// freed while the driver is bound, not when the last open file goes
+    /// (an unbind takes down the device's DMA setup: on 6.1's arm64, behind
+    /// an IOMMU, a later free goes to the direct-mapping code and oopses).
+    dma: Mutex<Option<Dma>>,
     /// For the streaming mappings.
     dev: pci::Device,
     /// Set by remove: the files still open fail with ENODEV.
@@ -262,10 +265,11 @@ kernel::file_operations! {
             // A streaming mapping of a buffer of the right size, for the device
             // to write into.
             let bytes = {
-                let mut dma = shared.dma.lock_interruptible()?;
+                let mut guard = shared.dma.lock_interruptible()?;
+                let dma = guard.as_mut().ok_or(ENODEV)?;
                 let buffer = DeviceBuffer::alloc(&shared.dev, count)?;
                 let mapping = StreamingMapping::new(&shared.dev, buffer, Direction::FromDevice)?;
-                if let Err(err) = shared.dma(&mut dma, mapping.dma_handle(), start, count, true) {
+                if let Err(err) = shared.dma(dma, mapping.dma_handle(), start, count, true) {
                     dma.in_flight = Some(mapping);
                     return Err(err);
                 }
@@ -291,10 +295,11 @@ kernel::file_operations! {
             bytes.try_reserve_exact(count)?;
             bytes.resize(count, 0);
             input.read_slice(&mut bytes)?;
-            let mut dma = shared.dma.lock_interruptible()?;
+            let mut guard = shared.dma.lock_interruptible()?;
+            let dma = guard.as_mut().ok_or(ENODEV)?;
             dma.coherent.write(0, &bytes)?;
             let ram = dma.coherent.dma_handle();
-            shared.dma(&mut dma, ram, start, count, false)?;
+            shared.dma(dma, ram, start, count, false)?;
             *offset += count as i64;
             Ok(count)
         }
@@ -372,7 +377,7 @@ impl pci::Driver for EduDriver {
             done: AtomicU32::new(0),
             waiters: WaitQueue::new()?,
             factorial: Mutex::new(())?,
-            dma: Mutex::new(Dma { coherent: buffer, in_flight: None })?,
+            dma: Mutex::new(Some(Dma { coherent: buffer, in_flight: None }))?,
             dev: dev.clone(),
             removed: AtomicBool::new(false),
         })?;
@@ -408,6 +413,11 @@ impl pci::Driver for EduDriver {
         let idle = shared.wait_for(|| shared.regs.read32::<DMA_CMD>() & DMA_START == 0);
         if idle.is_err() {
             pr_warn!("{}: a DMA transfer is still running at remove", dev.name());
+        }
+        // The DMA memory goes now, while the device's DMA operations are
+        // still there; files still open find none (ENODEV).
+        if let Ok(mut dma) = shared.dma.lock() {
+            *dma = None;
         }
         pr_info!("{}: removed after {} interrupts", dev.name(), shared.irqs.load(Ordering::Relaxed));
     }

@@ -194,9 +194,25 @@ mod handler {
         unsafe { crate::bindings::rust_helper_bug() };
         // BUG() does not return. objtool checks this object's control flow on its
         // own and cannot see that in module.c, so end the path with an undefined
-        // instruction, which objtool knows ends it.
+        // instruction, which objtool knows ends it (arm64 has no objtool; its
+        // permanently undefined instruction, `udf`, ends the path the same way).
+        end_of_path()
+    }
+
+    /// An undefined instruction, never reached: it ends the panic path
+    /// (inlined, so that objtool sees it in the panic handler itself).
+    #[inline(always)]
+    fn end_of_path() -> ! {
+        #[cfg(target_arch = "x86_64")]
         // SAFETY: `ud2` only raises an invalid-opcode exception; it is unreachable.
-        unsafe { core::arch::asm!("ud2", options(noreturn)) }
+        unsafe {
+            core::arch::asm!("ud2", options(noreturn))
+        };
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: `udf` only raises an undefined-instruction exception; it is unreachable.
+        unsafe {
+            core::arch::asm!("udf #0", options(noreturn))
+        };
     }
 }
 

@@ -182,7 +182,9 @@ impl UserSliceReader<'_> {
 
     /// Copies the next bytes into `out`, as many as can be read, at most
     /// `out.len()` and what is left: the copy stops at the first byte of the
-    /// user range that cannot be read. This is the kernel's own answer for a
+    /// user range that cannot be read (on x86; arm64's copy routine may stop
+    /// earlier, in the 8-byte load that faulted, but copies one byte at the
+    /// least). This is the kernel's own answer for a
     /// `write(2)` whose buffer turns bad partway: a short write of what came
     /// before the bad byte (as for a regular file), and `EFAULT` only when
     /// nothing could be copied.

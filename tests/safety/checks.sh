@@ -40,7 +40,7 @@ safety_tests() {
 	rm -f "$ko" "$build/$module/${module}_rust.o"
 	out=$(build_for "$series" "$kdir" EXAMPLE=safety 2>&1)
 	status=$?
-	echo "$out" >"$top/build/debian-$series.safety.build.log"
+	echo "$out" >"$(build_dir "$series").safety.build.log"
 	check "$series: safety: make EXAMPLE=safety builds $module.ko" [ "$status" = 0 ]
 	[[ $status == 0 ]] || return
 	# No warning or error from kbuild, objtool or modpost ("WARNING: modpost:
@@ -72,7 +72,7 @@ safety_tests() {
 	rm -f "$build/rust_frames.ko" "$build/rust_frames/rust_frames_rust.o"
 	out=$(build_for "$series" "$kdir" EXAMPLE=frames 2>&1)
 	status=$?
-	echo "$out" >"$top/build/debian-$series.frames.build.log"
+	echo "$out" >"$(build_dir "$series").frames.build.log"
 	check "$series: safety: a 3 KB stack frame builds (rust_frames.ko)" [ "$status" = 0 ]
 	check "$series: safety: ... with a warning naming the function and its frame size" \
 		has "$out" "rust_frames_rust\.o: warning: the frame size of 3[0-9]{3} bytes is larger than 2048 bytes"
@@ -82,7 +82,7 @@ safety_tests() {
 		lacks "$(readelf -SW "$build/rust_frames.ko" 2>&1)" 'stack_sizes'
 	out=$(build_for "$series" "$kdir" EXAMPLE=hugeframe 2>&1)
 	status=$?
-	echo "$out" >"$top/build/debian-$series.hugeframe.build.log"
+	echo "$out" >"$(build_dir "$series").hugeframe.build.log"
 	check "$series: safety: a 24 KB stack frame, larger than the kernel stack, fails the build" [ "$status" != 0 ]
 	check "$series: safety: ... with an error naming the function, its frame size and the stack's" eval \
 		'has "$out" "In function '\''hugeframe::twenty_four_kb_frame'\'':$" &&
@@ -90,7 +90,7 @@ safety_tests() {
 
 	out=$(build_for "$series" "$kdir" EXAMPLE=atomic 2>&1)
 	status=$?
-	echo "$out" >"$top/build/debian-$series.atomic.build.log"
+	echo "$out" >"$(build_dir "$series").atomic.build.log"
 	check "$series: safety: make EXAMPLE=atomic builds rust_atomic.ko, without a warning" \
 		eval '[[ $status == 0 ]] && lacks "$out" "[Ww]arning|WARNING|[Ee]rror"'
 
@@ -149,7 +149,7 @@ atomic_checks() {
 		"$(grep -o 'rust_atomic: BUG: sleeping function.*' <<<"$console")"
 	check "$series: safety: ... with the context it ran in (softirq) and a backtrace through the timer callback" eval \
 		'has "$console" "in_atomic\(\): 1, irqs_disabled\(\): 0, in_interrupt\(\): 0x[0-9a-f]*[1-9a-f]" &&
-		has "$console" "Call Trace:" && has "$console" "run_trampoline.*Probe.*\[rust_atomic\]"'
+		has "$console" "Call [Tt]race:" && has "$console" "run_trampoline.*Probe.*\[rust_atomic\]"'
 	before=$(section atomic-taint-before "$log")
 	after=$(section atomic-taint-after "$log")
 	check "$series: safety: ... and taints the kernel W, as the kernel's own check does" \

@@ -18,10 +18,16 @@
  * range, the speculation barrier copy_from_user() has after it, then
  * __copy_from_user(), which does not zero. raw_copy_from_user()'s contract
  * (include/linux/uaccess.h) makes it exact: when it returns N, the first
- * n - N bytes are copied and everything past them is left unmodified.
+ * n - N bytes are copied and everything past them is left unmodified. (How
+ * close to the bad byte it gets is the architecture's: x86 copies up to it;
+ * arm64 stops at the 8-byte load that faulted, then tries a single byte, as
+ * the contract allows: fewer than possible, but not none when one can be.)
+ * (arm64 defines no barrier_nospec(): <linux/nospec.h> gives an empty one
+ * there, its raw_copy_from_user() masking the user pointer instead.)
  */
 #include <linux/uaccess.h>
 #include <asm/barrier.h>
+#include <linux/nospec.h>
 
 unsigned long rust_helper_uaccess_copy_from_user(void *to, const void __user *from,
 						 unsigned long n);
