@@ -36,6 +36,7 @@ void rust_module_exit(void);
 
 /* Called from Rust; prototypes keep -Wmissing-prototypes quiet. */
 void rust_helper_printk(int level, const char *msg, int len);
+void rust_helper_printf(const char *fmt, const u64 *words);
 void __noreturn rust_helper_bug(void);
 const void *rust_helper_current(void);
 void *rust_helper_krealloc(const void *ptr, size_t size);
@@ -113,6 +114,23 @@ void rust_helper_printk(int level, const char *msg, int len)
 	if (level < 0 || level >= ARRAY_SIZE(levels))
 		level = 3; /* KERN_ERR: a bad level is a bug worth seeing */
 	printk("%s" pr_fmt("%.*s\n"), levels[level], len, msg);
+}
+
+/*
+ * A line lowered to a printk format at compile time (src/kernel/print/lower.rs):
+ * fmt is KERN_<level> "%s: " then the line with its conversions and "\n", the
+ * %s being the module name, as pr_fmt() gives it above. Rust passes each
+ * further argument as a 64-bit word, sign- or zero-extended from its type,
+ * which is what va_arg() of that type reads on x86-64 and arm64 (every
+ * variadic integer argument takes a 64-bit register or stack slot there).
+ * All sixteen go to printk; those the format does not use are ignored, as C
+ * allows. One printk, as C's pr_info() is: no copy of the line.
+ */
+void rust_helper_printf(const char *fmt, const u64 *w)
+{
+	BUILD_BUG_ON(sizeof(long) != sizeof(u64));
+	printk(fmt, KBUILD_MODNAME, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7],
+	       w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15]);
 }
 
 /*

@@ -20,6 +20,12 @@
 
 use core::fmt;
 
+pub mod lower;
+#[cfg(test)]
+mod lower_tests;
+#[cfg(not(target_os = "none"))]
+pub mod vsnprintf;
+
 /// The most bytes of one line passed to `printk` (the prefix not counted).
 pub const LINE_CAPACITY: usize = 256;
 
@@ -165,7 +171,7 @@ pub fn print(level: Level, args: fmt::Arguments<'_>) {
 #[macro_export]
 macro_rules! __pr {
     ($level:ident, $($arg:tt)*) => {
-        $crate::print::print($crate::print::Level::$level, ::core::format_args!($($arg)*))
+        $crate::__lower_pr!([$crate] $level, $($arg)*)
     };
 }
 
