@@ -309,7 +309,10 @@ enum ArgRef {
 /// Splits a format string into literal pieces and conversions; None for a
 /// spec `printk` cannot express exactly (or a malformed string, which
 /// format_args! then reports).
-fn parse_format(text: &str) -> Option<(Vec<String>, Vec<(ArgRef, Spec)>)> {
+/// Literal pieces, and each conversion's argument and spec.
+type Parsed = (Vec<String>, Vec<(ArgRef, Spec)>);
+
+fn parse_format(text: &str) -> Option<Parsed> {
     let mut pieces = vec![String::new()];
     let mut refs = Vec::new();
     let mut chars = text.chars().peekable();
@@ -458,7 +461,7 @@ fn expand_lowered(krate: &TokenStream, level: &Ident, digit: u8, rest: &TokenStr
     let kinds: Vec<String> = line.conversions.iter().map(|c| format!("__K{}::KIND", c.slot)).collect();
     let _ = write!(
         code,
-        "#[inline(always)] fn __lowered<{}>({}) -> &'static __KRATE__::print::lower::Lowered<{room}> {{ \
+        "#[inline(always)] #[allow(clippy::too_many_arguments)] fn __lowered<{}>({}) -> &'static __KRATE__::print::lower::Lowered<{room}> {{ \
          const {{ &__KRATE__::print::lower::Lowered::<{room}>::new({digit}, &[{}], &[{}], &[{}]) }} }}",
         generics.join(", "),
         params.join(", "),

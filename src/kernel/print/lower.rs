@@ -265,7 +265,7 @@ impl CArg {
         let bad = shown.iter().any(|&b| b == 0 || b == b'\n');
         // An empty str's pointer may be dangling (0x1): printk prints
         // "(efault)" for a pointer below PAGE_SIZE, even with a precision of 0.
-        let ptr = if take == 0 { b"\0".as_ptr() } else { shown.as_ptr() };
+        let ptr = if take == 0 { c"".as_ptr().cast() } else { shown.as_ptr() };
         CArg { words: [take as u64, ptr as u64], count: 2, len: take, bad }
     }
 }
