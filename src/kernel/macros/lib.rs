@@ -83,6 +83,8 @@ struct Spec {
     /// b'<' (left), b'>' (right) or 0 (the type's default).
     align: u8,
     plus: bool,
+    /// `#`: the `0x` or `0o` prefix.
+    alt: bool,
     zero: bool,
     width: usize,
     /// -1: none.
@@ -385,11 +387,12 @@ fn parse_spec(spec: &str) -> Option<Spec> {
             out.plus = true;
             i += 1;
         }
-        Some('-') | Some('#') => return None,
+        Some('-') => return None,
         _ => {}
     }
     if chars.get(i) == Some(&'#') {
-        return None;
+        out.alt = true;
+        i += 1;
     }
     if chars.get(i) == Some(&'0') {
         out.zero = true;
@@ -432,10 +435,11 @@ fn expand_fallback(krate: &TokenStream, level: &Ident, rest: &TokenStream) -> To
     substitute(code.parse().unwrap(), krate, &[], rest, None)
 }
 
-/// The most bytes the printk conversion for `spec` takes in the format:
-/// `%`, two flags, the width, `.*`, a length modifier of two and the letter.
+/// The most bytes the printk conversion for `spec` takes in the format: a
+/// `0x` prefix, `%`, two flags, the width (or `*`), `.*`, a length modifier
+/// of two and the letter.
 fn conversion_room(spec: &Spec) -> usize {
-    1 + 2 + spec.width.to_string().len() + 2 + 2 + 1
+    2 + 1 + 2 + spec.width.to_string().len() + 2 + 2 + 1
 }
 
 fn expand_lowered(krate: &TokenStream, level: &Ident, digit: u8, rest: &TokenStream, line: &Line) -> TokenStream {
@@ -471,9 +475,12 @@ fn expand_lowered(krate: &TokenStream, level: &Ident, digit: u8, rest: &TokenStr
     );
     let refs: Vec<String> = (0..slots).map(|s| format!("&__k{s}")).collect();
     let _ = write!(code, "let __l = __lowered({});", refs.join(", "));
-    let c_args: Vec<String> =
-        line.conversions.iter().map(|c| format!("__k{}.c_arg({})", c.slot, c.spec.precision)).collect();
-    let _ = write!(code, "if !__l.ok || !__l.emit(&[{}]) {{", c_args.join(", "));
+    let c_args: Vec<String> = line
+        .conversions
+        .iter()
+        .map(|c| format!("__k{}.c_arg({}, {})", c.slot, c.spec.precision, c.spec.width))
+        .collect();
+    let _ = write!(code, "if __l.ok {{ __l.emit(&[{}]) }} else {{", c_args.join(", "));
     // The fallback: the literal and the explicit arguments, each evaluated
     // once above; captured identifiers format_args! captures itself.
     let mut fmt_args = String::from("__LITERAL__");
@@ -500,8 +507,8 @@ fn expand_lowered(krate: &TokenStream, level: &Ident, digit: u8, rest: &TokenStr
 
 fn spec_code(spec: &Spec) -> String {
     format!(
-        "__KRATE__::print::lower::Spec {{ align: {}, plus: {}, zero: {}, width: {}, precision: {}, ty: {} }}",
-        spec.align, spec.plus, spec.zero, spec.width, spec.precision, spec.ty
+        "__KRATE__::print::lower::Spec {{ align: {}, plus: {}, alt: {}, zero: {}, width: {}, precision: {}, ty: {} }}",
+        spec.align, spec.plus, spec.alt, spec.zero, spec.width, spec.precision, spec.ty
     )
 }
 

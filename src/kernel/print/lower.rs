@@ -66,6 +66,8 @@ pub struct Spec {
     /// b'<', b'>' or 0 (none).
     pub align: u8,
     pub plus: bool,
+    /// `#`: the `0x` (`0o`) prefix.
+    pub alt: bool,
     pub zero: bool,
     /// 0: none.
     pub width: usize,
@@ -150,19 +152,36 @@ const fn conversion<const N: usize>(out: &mut Writer<N>, spec: &Spec, kind: Kind
             if spec.plus && !(signed && spec.ty == b'd') {
                 return None;
             }
+            // `#`: core::fmt writes "0x" (also for `X`) or "0o", then pads
+            // the digits with zeros up to the width, or spaces after them
+            // with '<'; that is the prefix as text, then the conversion with
+            // a width 2 less. The prefix before spaces has no printk form.
+            // (printk's own '#' and glibc's differ on 0.)
+            let mut width = spec.width;
+            if spec.alt {
+                match spec.ty {
+                    b'x' | b'X' => out.bytes(b"0x"),
+                    b'o' => out.bytes(b"0o"),
+                    _ => return None,
+                }
+                if width > 0 && !spec.zero && spec.align != b'<' {
+                    return None;
+                }
+                width = width.saturating_sub(2);
+            }
             out.byte(b'%');
             // The '0' flag pads after the sign and overrides any alignment,
             // in core::fmt as in printk without '-'.
-            if spec.zero && spec.width > 0 {
+            if spec.zero && width > 0 {
                 out.byte(b'0');
-            } else if spec.align == b'<' && spec.width > 0 {
+            } else if spec.align == b'<' && width > 0 {
                 out.byte(b'-');
             }
             if spec.plus {
                 out.byte(b'+');
             }
-            if spec.width > 0 {
-                out.number(spec.width);
+            if width > 0 {
+                out.number(width);
             }
             if size_t {
                 out.byte(b'z');
@@ -179,17 +198,29 @@ const fn conversion<const N: usize>(out: &mut Writer<N>, spec: &Spec, kind: Kind
                 b'd' => b'u',
                 ty => ty,
             });
-            let digits = int_digits(bytes, signed, spec.ty);
+            let digits = int_digits(bytes, signed, spec.ty) + if spec.alt { 2 } else { 0 };
             Some(if spec.width > digits { spec.width } else { digits })
         }
         Kind::Str => {
-            // Widths count characters in core::fmt and bytes in printk; the
-            // precision is turned into bytes at run time (StrArg::c_arg).
-            if spec.ty != b'd' || spec.width > 0 || spec.plus || spec.zero {
+            // Widths and precisions count characters in core::fmt and bytes
+            // in printk: both are passed as `*` arguments, turned into bytes
+            // at run time (CArg::str). core::fmt aligns strings left by
+            // default, printk right.
+            if spec.ty != b'd' || spec.plus || spec.zero || spec.alt {
                 return None;
             }
-            out.bytes(b"%.*s");
-            Some(0)
+            if spec.width == 0 {
+                out.bytes(b"%.*s");
+            } else if spec.align == b'>' {
+                out.bytes(b"%*.*s");
+            } else if spec.align == b'<' || spec.align == 0 {
+                out.bytes(b"%-*.*s");
+            } else {
+                return None;
+            }
+            // The string's bytes are counted at run time; the padding is at
+            // most the width.
+            Some(spec.width)
         }
         Kind::No => None,
     }
@@ -230,64 +261,75 @@ impl<const N: usize> Lowered<N> {
         Lowered { ok: true, static_len, fmt: out.buf }
     }
 
-    /// Logs the line with `args` (one per conversion) through one `printk`,
-    /// unless a run-time check fails: then returns false, having printed
-    /// nothing, and the caller formats the line with `core::fmt`.
+    /// Logs the line with `args` (one per conversion): through one `printk`
+    /// with the format, or, when a run-time check fails, rendered from the
+    /// same format by [`render`] through the line writer of
+    /// [`print`](super::print), which escapes a NUL, splits at a newline and
+    /// cuts a long line, as it does for text from `core::fmt`.
     #[inline(always)]
-    pub fn emit(&self, args: &[CArg]) -> bool {
+    pub fn emit(&self, args: &[CArg<'_>]) {
         emit(&self.fmt, self.static_len, args)
     }
 }
 
 /// The C words of one conversion, and what the run-time checks need.
 #[derive(Clone, Copy)]
-pub struct CArg {
-    words: [u64; 2],
+pub struct CArg<'a> {
+    words: [u64; 3],
     count: usize,
-    /// Bytes of string printed.
-    len: usize,
+    /// The string printed (empty for an integer).
+    text: &'a str,
     /// A NUL or a newline in the string printed.
     bad: bool,
 }
 
-impl CArg {
+impl<'a> CArg<'a> {
     fn word(word: u64) -> Self {
-        CArg { words: [word, 0], count: 1, len: 0, bad: false }
+        CArg { words: [word, 0, 0], count: 1, text: "", bad: false }
     }
 
-    /// `%.*s` of `s`, at most `precision` characters of it (-1: all).
-    fn str(s: &str, precision: i64) -> Self {
+    /// `%.*s` of `s`, at most `precision` characters of it (-1: all); with
+    /// a `width` in characters, `%*.*s` with that width in bytes. Not
+    /// inlined: its loops would be copied into every line with a string.
+    #[inline(never)]
+    fn str(s: &'a str, precision: i64, width: usize) -> Self {
         let take = match usize::try_from(precision) {
             Ok(p) => s.char_indices().nth(p).map_or(s.len(), |(at, _)| at),
             Err(_) => s.len(),
         };
-        let shown = &s.as_bytes()[..take];
-        let bad = shown.iter().any(|&b| b == 0 || b == b'\n');
+        let text = &s[..take];
+        let bad = text.bytes().any(|b| b == 0 || b == b'\n');
         // An empty str's pointer may be dangling (0x1): printk prints
         // "(efault)" for a pointer below PAGE_SIZE, even with a precision of 0.
-        let ptr = if take == 0 { c"".as_ptr().cast() } else { shown.as_ptr() };
-        CArg { words: [take as u64, ptr as u64], count: 2, len: take, bad }
+        let ptr = if take == 0 { c"".as_ptr().cast() } else { text.as_ptr() };
+        if width == 0 {
+            return CArg { words: [take as u64, ptr as u64, 0], count: 2, text, bad };
+        }
+        // printk pads to the width in bytes: add the bytes that are not
+        // first bytes of a character.
+        let extra = text.bytes().filter(|&b| b & 0xc0 == 0x80).count();
+        CArg { words: [(width + extra) as u64, take as u64, ptr as u64], count: 3, text, bad }
     }
 }
 
-/// The line's words for `printk`, then one `printk`; false (nothing
-/// printed) when a string holds a NUL or a newline, or the line may be
-/// longer than [`LINE_CAPACITY`].
+/// The line's words for `printk`, then one `printk`; or, when a string holds
+/// a NUL or a newline, or the line may be longer than [`LINE_CAPACITY`], the
+/// line rendered in Rust (see [`Lowered::emit`]).
 #[inline(never)]
-fn emit(fmt: &[u8], static_len: usize, args: &[CArg]) -> bool {
+fn emit(fmt: &[u8], static_len: usize, args: &[CArg<'_>]) {
     let mut words = [0u64; MAX_WORDS];
     let mut len = static_len;
     let mut at = 0;
     for arg in args {
         if arg.bad || at + arg.count > MAX_WORDS {
-            return false;
+            return super::print_rendered(fmt, args);
         }
-        len += arg.len;
+        len += arg.text.len();
         words[at..at + arg.count].copy_from_slice(&arg.words[..arg.count]);
         at += arg.count;
     }
     if len > LINE_CAPACITY {
-        return false;
+        return super::print_rendered(fmt, args);
     }
     // SAFETY: `fmt` is a NUL-terminated printk format built by Lowered::new,
     // whose conversions consume, after the module name, the words filled in
@@ -296,7 +338,185 @@ fn emit(fmt: &[u8], static_len: usize, args: &[CArg]) -> bool {
     // LINE_CAPACITY, checked above) and a pointer to that many readable
     // bytes, borrowed by `args` for this call. The C side only reads them.
     unsafe { crate::bindings::rust_helper_printf(fmt.as_ptr().cast(), words.as_ptr()) };
-    true
+}
+
+/// The length of a lowered format's header, `"\x01" <level> "%s: "`.
+pub(super) const HEADER: usize = 6;
+
+/// One conversion of a lowered format, as lib/vsprintf.c's `format_decode`
+/// reads it: `%` `[-+0]*` `[width]` `[.*]` `[hh|h|ll|z]` `[duxXos]`.
+pub(crate) struct Conversion {
+    pub left: bool,
+    pub plus: bool,
+    pub zero: bool,
+    pub width: usize,
+    /// The width is a `*` argument (`%*.*s`).
+    pub star_width: bool,
+    /// b'd', b'u', b'x', b'X', b'o' or b's' (`%.*s`).
+    pub conv: u8,
+    /// The integer's size in bytes (8 for `z`).
+    pub bytes: u8,
+}
+
+impl Conversion {
+    /// The conversion after the `%` at `fmt[i - 1]`, and where it ends.
+    #[inline(never)]
+    pub(crate) fn parse(fmt: &[u8], mut i: usize) -> (Self, usize) {
+        let at = |i: usize| fmt.get(i).copied().unwrap_or(0);
+        let mut c =
+            Conversion { left: false, plus: false, zero: false, width: 0, star_width: false, conv: 0, bytes: 4 };
+        loop {
+            match at(i) {
+                b'-' => c.left = true,
+                b'+' => c.plus = true,
+                b'0' => c.zero = true,
+                _ => break,
+            }
+            i += 1;
+        }
+        if at(i) == b'*' {
+            c.star_width = true;
+            i += 1;
+        }
+        while at(i).is_ascii_digit() {
+            c.width = c.width * 10 + usize::from(at(i) - b'0');
+            i += 1;
+        }
+        if at(i) == b'.' && at(i + 1) == b'*' {
+            i += 2;
+        }
+        match (at(i), at(i + 1)) {
+            (b'h', b'h') => (c.bytes, i) = (1, i + 2),
+            (b'h', _) => (c.bytes, i) = (2, i + 1),
+            (b'l', b'l') => (c.bytes, i) = (8, i + 2),
+            (b'z', _) => (c.bytes, i) = (8, i + 1),
+            _ => {}
+        }
+        c.conv = at(i);
+        (c, i + 1)
+    }
+
+    /// vsnprintf's argument for this integer conversion: the word cut to the
+    /// conversion's type and extended to 64 bits, with its sign.
+    pub(crate) fn value(&self, word: u64) -> (u64, bool) {
+        let signed = self.conv == b'd';
+        let value = match (self.bytes, signed) {
+            (1, true) => word as i8 as u64,
+            (1, false) => word as u8 as u64,
+            (2, true) => word as i16 as u64,
+            (2, false) => word as u16 as u64,
+            (4, true) => word as i32 as u64,
+            (4, false) => word as u32 as u64,
+            _ => word,
+        };
+        (value, signed && (value as i64) < 0)
+    }
+
+    /// lib/vsprintf.c's `number()` for this conversion of `word`, into
+    /// `buf`; returns the length (at most [`NUMBER_ROOM`]).
+    #[inline(never)]
+    pub(crate) fn number(&self, word: u64, buf: &mut [u8; NUMBER_ROOM]) -> usize {
+        let (mut num, negative) = self.value(word);
+        let base = match self.conv {
+            b'x' | b'X' => 16,
+            b'o' => 8,
+            _ => 10,
+        };
+        let sign = if negative {
+            num = (num as i64).unsigned_abs();
+            b"-" as &[u8]
+        } else if self.plus && self.conv == b'd' {
+            b"+" as &[u8]
+        } else {
+            b"" as &[u8]
+        };
+        let mut digits = [0u8; 22];
+        let mut n = 0;
+        loop {
+            let d = (num % base) as u8;
+            digits[n] = match d {
+                0..=9 => b'0' + d,
+                _ if self.conv == b'X' => b'A' + d - 10,
+                _ => b'a' + d - 10,
+            };
+            n += 1;
+            num /= base;
+            if num == 0 {
+                break;
+            }
+        }
+        let pad = self.width.min(MAX_PAD).saturating_sub(sign.len() + n);
+        let mut len = 0;
+        let mut put = |b: u8| {
+            buf[len] = b;
+            len += 1;
+        };
+        // Spaces before the sign, or zeros after it; '-' pads after.
+        let zero = self.zero && !self.left;
+        if !self.left && !zero {
+            (0..pad).for_each(|_| put(b' '));
+        }
+        sign.iter().for_each(|&b| put(b));
+        if zero {
+            (0..pad).for_each(|_| put(b'0'));
+        }
+        digits[..n].iter().rev().for_each(|&b| put(b));
+        if self.left {
+            (0..pad).for_each(|_| put(b' '));
+        }
+        len
+    }
+}
+
+/// The widest padding [`Conversion::number`] gives (the lowering's widest width).
+const MAX_PAD: usize = 64;
+
+/// Room for a number: padding, sign and 22 octal digits.
+pub(crate) const NUMBER_ROOM: usize = MAX_PAD + 23;
+
+/// Writes the line of the lowered format `fmt` with `args`, as `printk`
+/// would print it but each string whole (a NUL included), without the
+/// header and the final newline, into `out`. The text between conversions
+/// is the str pieces [`Lowered::new`] copied, cut only at ASCII `%`: UTF-8.
+pub(super) fn render<F: FnMut(&[u8])>(fmt: &[u8], args: &[CArg<'_>], out: &mut super::LineWriter<F>) {
+    let mut args = args.iter();
+    let mut i = HEADER;
+    let mut text = i;
+    let mut buf = [0u8; NUMBER_ROOM];
+    while i < fmt.len() && fmt[i] != b'\n' && fmt[i] != 0 {
+        if fmt[i] != b'%' {
+            i += 1;
+            continue;
+        }
+        // The text before the '%': whole characters, as the format is made
+        // of str pieces and ASCII conversions.
+        out.write_bytes(&fmt[text..i]);
+        if fmt.get(i + 1) == Some(&b'%') {
+            text = i + 1;
+            i += 2;
+            continue;
+        }
+        let (conversion, next) = Conversion::parse(fmt, i + 1);
+        let Some(arg) = args.next() else { return };
+        if conversion.conv == b's' {
+            // printk's padding: the width in bytes less the bytes printed.
+            let pad = if conversion.star_width { (arg.words[0] as usize).saturating_sub(arg.text.len()) } else { 0 };
+            let spaces = [b' '; MAX_PAD];
+            let spaces = &spaces[..pad.min(spaces.len())];
+            if !conversion.left {
+                out.write_bytes(spaces);
+            }
+            out.write_bytes(arg.text.as_bytes());
+            if conversion.left {
+                out.write_bytes(spaces);
+            }
+        } else {
+            let len = conversion.number(arg.words[0], &mut buf);
+            out.write_bytes(&buf[..len]);
+        }
+        (i, text) = (next, next);
+    }
+    out.write_bytes(&fmt[text..i]);
 }
 
 /// An argument as `printk` takes it (see the module docs).
@@ -304,7 +524,7 @@ pub trait Arg {
     /// What the type is to `printk`, for the format built at compile time.
     const KIND: Kind;
     /// The C words for a conversion with `precision` (-1: none).
-    fn c_arg(&self, precision: i64) -> CArg;
+    fn c_arg(&self, precision: i64, width: usize) -> CArg<'_>;
 }
 
 /// Types `printk` formats: the integers up to 64 bits, `str`, `String`, `char`.
@@ -320,7 +540,7 @@ pub struct IntArg<const KIND_SIGNED: bool, const BYTES: u8, const SIZE_T: bool>(
 
 impl<const SIGNED: bool, const BYTES: u8, const SIZE_T: bool> Arg for IntArg<SIGNED, BYTES, SIZE_T> {
     const KIND: Kind = Kind::Int { signed: SIGNED, bytes: BYTES, size_t: SIZE_T };
-    fn c_arg(&self, _precision: i64) -> CArg {
+    fn c_arg(&self, _precision: i64, _width: usize) -> CArg<'_> {
         CArg::word(self.0)
     }
 }
@@ -354,8 +574,8 @@ pub struct StrArg<'a>(&'a str);
 
 impl Arg for StrArg<'_> {
     const KIND: Kind = Kind::Str;
-    fn c_arg(&self, precision: i64) -> CArg {
-        CArg::str(self.0, precision)
+    fn c_arg(&self, precision: i64, width: usize) -> CArg<'_> {
+        CArg::str(self.0, precision, width)
     }
 }
 
@@ -381,10 +601,10 @@ pub struct CharArg {
 
 impl Arg for CharArg {
     const KIND: Kind = Kind::Str;
-    fn c_arg(&self, precision: i64) -> CArg {
+    fn c_arg(&self, precision: i64, width: usize) -> CArg<'_> {
         // The bytes are a char's encode_utf8 output, always valid UTF-8.
         let s = core::str::from_utf8(&self.utf8[..self.len]).unwrap_or_default();
-        CArg::str(s, precision)
+        CArg::str(s, precision, width)
     }
 }
 
@@ -412,7 +632,7 @@ pub struct NoArg;
 
 impl Arg for NoArg {
     const KIND: Kind = Kind::No;
-    fn c_arg(&self, _precision: i64) -> CArg {
+    fn c_arg(&self, _precision: i64, _width: usize) -> CArg<'_> {
         CArg::word(0)
     }
 }

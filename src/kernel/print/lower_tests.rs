@@ -168,10 +168,20 @@ macro_rules! int_specs {
         case!($tally, $signed, "{:<+6}", v);
         case!($tally, false, "{:+x}", v);
         // What printk cannot say: core::fmt.
+        // '#': the prefix as text, zeros after it or spaces after all.
+        case!($tally, true, "{:#x}", v);
+        case!($tally, true, "{:#X}", v);
+        case!($tally, true, "{:#o}", v);
+        case!($tally, true, "{:#06x}", v);
+        case!($tally, true, "{:#010x}", v);
+        case!($tally, true, "{:#01x}", v);
+        case!($tally, true, "{:<#8x}", v);
+        case!($tally, true, "{:<#2o}", v);
+        case!($tally, false, "{:#8x}", v);
+        case!($tally, false, "{:>#8x}", v);
+        case!($tally, false, "{:#}", v);
         case!($tally, false, "{:^5}", v);
         case!($tally, false, "{:*<5}", v);
-        case!($tally, false, "{:#x}", v);
-        case!($tally, false, "{:#06x}", v);
         case!($tally, false, "{:?}", v);
         case!($tally, false, "{:b}", v);
         case!($tally, false, "{:.3}", v);
@@ -224,21 +234,27 @@ fn lowered_strings_and_chars_print_what_core_fmt_prints() {
         // Two of the 200-byte string may pass the capacity.
         case!(tally, 2 * s.len() < super::LINE_CAPACITY, "{:<}|{:>}", s, &owned);
         case!(tally, true, "{s}={}", s.len());
-        case!(tally, false, "{:5}", s);
-        case!(tally, false, "{:<8}", s);
-        case!(tally, false, "{:>8}", s);
+        // Widths count characters, left-aligned by default.
+        case!(tally, true, "[{:5}]", s);
+        case!(tally, true, "[{:<8}]", s);
+        case!(tally, true, "[{:>8}]", s);
+        case!(tally, true, "[{:>8.2}]", s);
+        case!(tally, true, "[{: <3.4}]", s);
         case!(tally, false, "{:^8}", s);
+        case!(tally, false, "{:_>8}", s);
+        case!(tally, false, "{:08}", s);
         case!(tally, false, "{:?}", s);
     }
     for c in ['a', 'é', '🦀', '%', '\t'] {
         case!(tally, true, "{}", c);
         case!(tally, true, "[{c}] [{c:.0}] [{c:.1}]");
-        case!(tally, false, "{:3}", c);
+        case!(tally, true, "[{:3}|{:>3}]", c, c);
+        case!(tally, false, "{:^3}", c);
     }
     // An empty String's pointer is dangling, which printk would show as
     // "(efault)": the model says so too, and the lowering passes "" instead.
     case!(tally, true, "[{}]", String::new());
-    assert_eq!((tally.lowered, tally.fell_back), (10 * 5 - 1 + 5 * 2 + 1, 10 * 5 + 1 + 5));
+    assert_eq!((tally.lowered, tally.fell_back), (10 * 10 - 1 + 5 * 3 + 1, 10 * 4 + 1 + 5));
 }
 
 #[test]
