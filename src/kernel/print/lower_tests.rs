@@ -330,3 +330,21 @@ fn a_lowered_format_names_the_level_module_and_c_types() {
     assert_eq!((words[0], words[1], words[3]), (1, 5, (-2i64) as u64));
     take_printed();
 }
+
+#[test]
+fn named_positional_and_captured_arguments_are_lowered_each_once() {
+    let mut tally = Tally::default();
+    let count = 3u8;
+    let mut calls = 0u32;
+    let mut next = || {
+        calls += 1;
+        calls
+    };
+    case!(tally, true, "{1} {0} {1:>4} {count}", "a", -2i64);
+    take_printed();
+    take_lowered();
+    crate::pr_info!("{n} {n:03} {s:<3}| {}", next(), n = 7u16, s = "x");
+    assert_eq!(take_printed(), [(6, String::from("7 007 x  | 1"))]);
+    assert_eq!((take_lowered().len(), calls), (1, 1));
+    assert_eq!(tally.lowered, 1);
+}
