@@ -4,8 +4,9 @@
 //! The `pr_*!` macros hand their format string and arguments to the
 //! procedural macro `__lower_pr!` (`src/kernel/macros/`). When every spec in
 //! the string is one `printk` formats byte for byte as `core::fmt` does
-//! (`{}`, width, `0`, `<` and `>` with a space fill, `+`, `x`, `X`, `o`, and
-//! a precision on strings), it expands to code that
+//! (`{}`, width, `0`, `<` and `>` with a space fill, `+`, `x`, `X`, `o`,
+//! `#` but before spaces, and a width and precision on strings, passed as `*`
+//! arguments in bytes), it expands to code that
 //!
 //! 1. asks each argument's type, through [`Probe`], for its [`Arg`]: an
 //!    integer of 8 to 64 bits, `usize` or `isize`, a `str` (or `String`) or
@@ -24,10 +25,13 @@
 //!    line cannot pass [`LINE_CAPACITY`] bytes (the integers' widest text
 //!    plus the strings' lengths), where [`print`](super::print) would cut it
 //!    with `[...]`; then calls `rust_helper_printf`, which is one `printk`.
+//!    When a check fails, `render` writes the line from the same format
+//!    into the line writer of [`print`](super::print), which deals with
+//!    those cases as for any text: no `core::fmt` either way.
 //!
 //! Anything else goes through [`print`](super::print) and `core::fmt`, as
 //! every line did before, so the log is the same byte for byte either way
-//! (`print::tests` formats a table of values and specs both ways).
+//! (`print/lower_tests.rs` prints a table of values and specs both ways).
 //!
 //! Integers keep their C type: `hh` for 8 bits, `h` for 16, none for 32,
 //! `ll` for 64, `z` for `usize` and `isize` (the sizes are checked at compile
@@ -263,7 +267,7 @@ impl<const N: usize> Lowered<N> {
 
     /// Logs the line with `args` (one per conversion): through one `printk`
     /// with the format, or, when a run-time check fails, rendered from the
-    /// same format by [`render`] through the line writer of
+    /// same format by `render` through the line writer of
     /// [`print`](super::print), which escapes a NUL, splits at a newline and
     /// cuts a long line, as it does for text from `core::fmt`.
     #[inline(always)]

@@ -5,7 +5,7 @@
 //! `- + 0`, a width and the length modifiers `hh h ll z`. Built only for
 //! the host.
 //!
-//! Integers go through [`Conversion`], which the kernel side uses too (to
+//! Integers go through `lower::Conversion`, which the kernel side uses too (to
 //! render a line `printk` must not be given as it is); the tests hold its
 //! output against glibc's `snprintf` and `core::fmt`. Strings follow the
 //! kernel's `string()`, including what differs from C's standard
