@@ -17,8 +17,8 @@
 //!
 //! A line whose specs and argument types `printk` formats exactly is lowered
 //! to a `printk` format at compile time ([`lower`]), with the same output.
-//! An integer argument whose type only Rust's default decides (`let mut n =
-//! 0; n += 1;`) must be given a type: "type annotations needed" otherwise.
+//! An integer whose type only Rust's default decides (`let mut n = 0;`,
+//! a literal `42`) is an `i32`, as in `format!`.
 //!
 //! Unlike C's `pr_debug`, `pr_debug!` is never compiled out: it always logs at
 //! `KERN_DEBUG`, which `dmesg` shows and the console does not by default.

@@ -140,8 +140,7 @@ fn lower(rest: &TokenStream) -> Option<Line> {
             _ => None,
         };
         let expr: Vec<TokenTree> = part.into_iter().skip(if named.is_some() { 2 } else { 0 }).collect();
-        let expr = suffix_integer_literal(expr);
-        args.push(Arg { name: named, expr });
+        args.push(Arg { name: named, expr: expr.into_iter().collect() });
     }
     let (pieces, refs) = parse_format(&text)?;
     if refs.len() > MAX_CONVERSIONS {
@@ -187,46 +186,6 @@ fn lower(rest: &TokenStream) -> Option<Line> {
         conversions.push(Conversion { slot, spec });
     }
     Some(Line { pieces, conversions, args, captured, literal })
-}
-
-/// An unsuffixed integer literal (`42`, `-42`, `0xbeef`) gets the `i32`
-/// suffix, the type format_args! would give it: the kernel crate asks the
-/// argument's type which trait implementation to use, which an integer of
-/// undecided type cannot answer.
-fn suffix_integer_literal(expr: Vec<TokenTree>) -> TokenStream {
-    // An expression forwarded by a macro_rules macro (`$arg:expr`) comes in
-    // an invisible group.
-    if let [TokenTree::Group(g)] = expr.as_slice() {
-        if g.delimiter() == Delimiter::None {
-            return suffix_integer_literal(g.stream().into_iter().collect());
-        }
-    }
-    let literal = match expr.as_slice() {
-        [TokenTree::Literal(lit)] => lit,
-        [TokenTree::Punct(minus), TokenTree::Literal(lit)] if minus.as_char() == '-' => lit,
-        _ => return expr.into_iter().collect(),
-    };
-    let text = literal.to_string();
-    let digits = match text.get(..2) {
-        Some("0x") => text[2..].chars().all(|c| c.is_ascii_hexdigit() || c == '_'),
-        Some("0o") | Some("0b") => text[2..].chars().all(|c| c.is_ascii_digit() || c == '_'),
-        _ => text.chars().all(|c| c.is_ascii_digit() || c == '_'),
-    };
-    if !digits || !text.starts_with(|c: char| c.is_ascii_digit()) {
-        return expr.into_iter().collect();
-    }
-    let mut suffixed: TokenStream = format!("{text}i32").parse().unwrap();
-    // Keep the literal's span, so that errors point at it.
-    suffixed = suffixed
-        .into_iter()
-        .map(|mut t| {
-            t.set_span(literal.span());
-            t
-        })
-        .collect();
-    let mut out: TokenStream = expr[..expr.len() - 1].iter().cloned().collect();
-    out.extend(suffixed);
-    out
 }
 
 /// Splits at top-level commas. None when an argument holds `<` or `|` (a
@@ -478,7 +437,10 @@ fn expand_lowered(krate: &TokenStream, level: &Ident, digit: u8, rest: &TokenStr
     let c_args: Vec<String> = line
         .conversions
         .iter()
-        .map(|c| format!("__k{}.c_arg({}, {})", c.slot, c.spec.precision, c.spec.width))
+        // Called as a path, not a method: `__k`'s type may still be an
+        // integer whose type only the default (`i32`) decides, which a
+        // method call would need to know now ("type annotations needed").
+        .map(|c| format!("__KRATE__::print::lower::Arg::c_arg(&__k{}, {}, {})", c.slot, c.spec.precision, c.spec.width))
         .collect();
     let _ = write!(code, "if __l.ok {{ __l.emit(&[{}]) }} else {{", c_args.join(", "));
     // The fallback: the literal and the explicit arguments, each evaluated

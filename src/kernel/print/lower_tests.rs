@@ -348,3 +348,15 @@ fn named_positional_and_captured_arguments_are_lowered_each_once() {
     assert_eq!((take_lowered().len(), calls), (1, 1));
     assert_eq!(tally.lowered, 1);
 }
+
+#[test]
+fn an_integer_whose_type_only_the_default_decides_is_lowered_as_an_i32() {
+    take_printed();
+    take_lowered();
+    let mut n = 0;
+    n -= 5;
+    crate::pr_info!("{n} {} {:x}", 42, -1);
+    assert_eq!(take_printed(), [(6, String::from("-5 42 ffffffff"))]);
+    let lowered = take_lowered();
+    assert_eq!(String::from_utf8_lossy(&lowered[0].0), "\u{1}6%s: %d %d %x\n");
+}
