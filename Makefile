@@ -275,10 +275,15 @@ $(build):
 # The Rust static library. cargo decides itself whether anything changed.
 # RUSTC_BOOTSTRAP=1 lets the stable toolchain use -Z options and build-std,
 # as the kernel's own Rust support does.
+# The module's name (KBUILD_MODNAME) goes to its own crate only (the
+# arguments after `--`), for pr_*! to put it into each line's printk format
+# at compile time, as C's pr_fmt() does (src/kernel/print/lower.rs); the
+# kernel crate, shared by every module, does without it.
 $(rust_lib): FORCE check-kdir check-rust | $(build)
 	$(call quiet,CARGO,$(notdir $(rust_lib)))
 	$(Q)RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(RUSTFLAGS_ALL)" $(CARGO) rustc $(cargo_quiet) --release \
-		--config .cargo/kernel.toml --target $(target_json) $(cargo_target) --crate-type staticlib --target-dir $(cargo_dir)
+		--config .cargo/kernel.toml --target $(target_json) $(cargo_target) --crate-type staticlib --target-dir $(cargo_dir) \
+		-- -Z unstable-options --env-set RUST_KMOD_MODNAME=$(subst -,_,$(MODULE))
 
 # The C helpers the Rust code calls: src/kernel/helpers/<name>.c defines
 # rust_helper_<name>_*() functions, and is linked in when the library has an

@@ -36,7 +36,7 @@ void rust_module_exit(void);
 
 /* Called from Rust; prototypes keep -Wmissing-prototypes quiet. */
 void rust_helper_printk(int level, const char *msg, int len);
-void rust_helper_printf(const char *fmt, const u64 *words);
+void rust_helper_printf(const char *fmt, const u64 *words, bool named);
 void __noreturn rust_helper_bug(void);
 const void *rust_helper_current(void);
 void *rust_helper_krealloc(const void *ptr, size_t size);
@@ -118,19 +118,25 @@ void rust_helper_printk(int level, const char *msg, int len)
 
 /*
  * A line lowered to a printk format at compile time (src/kernel/print/lower.rs):
- * fmt is KERN_<level> "%s: " then the line with its conversions and "\n", the
- * %s being the module name, as pr_fmt() gives it above. Rust passes each
- * further argument as a 64-bit word, sign- or zero-extended from its type,
- * which is what va_arg() of that type reads on x86-64 and arm64 (every
- * variadic integer argument takes a 64-bit register or stack slot there).
- * All sixteen go to printk; those the format does not use are ignored, as C
- * allows. One printk, as C's pr_info() is: no copy of the line.
+ * fmt is KERN_<level>, the prefix pr_fmt() gives above, the line with its
+ * conversions and "\n". The prefix is the module name itself when the build
+ * gave it to the Rust crate at compile time (named), else a "%s" for which
+ * KBUILD_MODNAME is passed here (the kernel crate's own lines). Rust passes
+ * each argument as a 64-bit word, sign- or zero-extended from its type, which
+ * is what va_arg() of that type reads on x86-64 and arm64 (every variadic
+ * integer argument takes a 64-bit register or stack slot there). words has
+ * seventeen, of which the format uses sixteen at most: all go to printk, the
+ * name first when it is passed; those the format does not use are ignored,
+ * as C allows. One printk, as C's pr_info() is: no copy of the line.
  */
-void rust_helper_printf(const char *fmt, const u64 *w)
+void rust_helper_printf(const char *fmt, const u64 *words, bool named)
 {
+	u64 first = named ? words[0] : (u64)(unsigned long)KBUILD_MODNAME;
+	const u64 *w = named ? words + 1 : words;
+
 	BUILD_BUG_ON(sizeof(long) != sizeof(u64));
-	printk(fmt, KBUILD_MODNAME, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7],
-	       w[8], w[9], w[10], w[11], w[12], w[13], w[14], w[15]);
+	printk(fmt, first, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8],
+	       w[9], w[10], w[11], w[12], w[13], w[14], w[15]);
 }
 
 /*

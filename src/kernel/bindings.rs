@@ -24,9 +24,10 @@ mod kernel {
         /// the module-name prefix (module.c).
         pub fn rust_helper_printk(level: c_int, msg: *const c_char, len: c_int);
 
-        /// `printk(fmt, KBUILD_MODNAME, words[0], ..., words[15])`: a line
-        /// lowered at compile time (module.c; `print/lower.rs`).
-        pub fn rust_helper_printf(fmt: *const c_char, words: *const u64);
+        /// `printk(fmt, words[0], ..., words[16])`, or with `KBUILD_MODNAME`
+        /// before `words[0], ..., words[15]` unless `named` (the name is in
+        /// `fmt`): a line lowered at compile time (module.c; `print/lower.rs`).
+        pub fn rust_helper_printf(fmt: *const c_char, words: *const u64, named: bool);
 
         /// `BUG()`: oopses with a backtrace and never returns (module.c). It is
         /// declared here as returning so that the caller can end the path with
@@ -72,7 +73,7 @@ mod host_fakes {
     }
 
     /// The module name the fake `rust_helper_printf` passes for the format's
-    /// first `%s`, as module.c passes `KBUILD_MODNAME`.
+    /// first `%s` when not `named`, as module.c passes `KBUILD_MODNAME`.
     pub const HOST_MODULE_NAME: &core::ffi::CStr = c"host";
 
     std::thread_local! {
@@ -87,21 +88,22 @@ mod host_fakes {
     ///
     /// # Safety
     ///
-    /// `fmt` must be NUL-terminated, `words` point to `MAX_WORDS` words,
+    /// `fmt` must be NUL-terminated, `words` point to `MAX_WORDS + 1` words,
     /// and each `%.*s` of `fmt` have a readable string in its words.
-    pub unsafe fn rust_helper_printf(fmt: *const c_char, words: *const u64) {
+    pub unsafe fn rust_helper_printf(fmt: *const c_char, words: *const u64, named: bool) {
         use crate::print::lower::MAX_WORDS;
         // SAFETY: the caller guarantees both.
         let (fmt, words) =
             unsafe { (core::ffi::CStr::from_ptr(fmt).to_bytes(), core::slice::from_raw_parts(words, MAX_WORDS)) };
-        let mut args = std::vec![HOST_MODULE_NAME.as_ptr() as u64];
+        let mut args = if named { std::vec![] } else { std::vec![HOST_MODULE_NAME.as_ptr() as u64] };
         args.extend_from_slice(words);
-        // SAFETY: the first word is a C string, the others as the caller says.
+        // SAFETY: the module name is a C string, the words as the caller says.
         let text = unsafe { crate::print::vsnprintf::vsnprintf(fmt, &args) };
         let text = String::from_utf8(text).expect("printk got invalid UTF-8");
         let rest = text.strip_prefix('\x01').expect("no KERN_ level");
         let level = rest.as_bytes()[0] - b'0';
-        let line = rest[1..].strip_prefix("host: ").and_then(|l| l.strip_suffix('\n')).expect("no prefix or newline");
+        let prefixed = if named { rest[1..].split_once(": ").map(|(_, l)| l) } else { rest[1..].strip_prefix("host: ") };
+        let line = prefixed.and_then(|l| l.strip_suffix('\n')).expect("no prefix or newline");
         PRINTED.with(|p| p.borrow_mut().push((level.into(), line.into())));
         LOWERED.with(|l| l.borrow_mut().push((fmt.to_vec(), words.try_into().unwrap())));
     }

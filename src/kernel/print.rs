@@ -183,12 +183,12 @@ pub fn print(level: Level, args: fmt::Arguments<'_>) {
 /// format by [`lower::render`] into the line writer [`print`] uses, which
 /// deals with those as for any text.
 #[inline(never)]
-fn print_rendered(fmt: &[u8], args: &[lower::CArg<'_>]) {
+fn print_rendered(fmt: &[u8], header: usize, args: &[lower::CArg<'_>]) {
     use Level::*;
     let levels = [Emerg, Alert, Crit, Err, Warning, Notice, Info, Debug];
     let level = levels[usize::from(fmt.get(1).map_or(0, |digit| digit & 7))];
     let mut writer = LineWriter::new(printk_line(level));
-    lower::render(fmt, args, &mut writer);
+    lower::render(fmt, header, args, &mut writer);
     writer.finish();
 }
 

@@ -422,10 +422,20 @@ fn expand_lowered(krate: &TokenStream, level: &Ident, digit: u8, rest: &TokenStr
     let pieces: Vec<String> = line.pieces.iter().map(|p| format!("{p:?}")).collect();
     let specs: Vec<String> = line.conversions.iter().map(|c| spec_code(&c.spec)).collect();
     let kinds: Vec<String> = line.conversions.iter().map(|c| format!("__K{}::KIND", c.slot)).collect();
+    // The module's name, when the build gives it (the Makefile passes
+    // `--env-set RUST_KMOD_MODNAME=<KBUILD_MODNAME>` to the module's own
+    // crate only), goes into the format as C's pr_fmt() puts it there;
+    // elsewhere (the kernel crate, host tests) the C side passes it for a
+    // `%s`. The format's room grows by the name's length.
     let _ = write!(
         code,
-        "#[inline(always)] #[allow(clippy::too_many_arguments)] fn __lowered<{}>({}) -> &'static __KRATE__::print::lower::Lowered<{room}> {{ \
-         const {{ &__KRATE__::print::lower::Lowered::<{room}>::new({digit}, &[{}], &[{}], &[{}]) }} }}",
+        "const __MODNAME: ::core::option::Option<&str> = ::core::option_env!(\"RUST_KMOD_MODNAME\"); \
+         const __ROOM: usize = {room} + match __MODNAME {{ ::core::option::Option::Some(name) => name.len(), ::core::option::Option::None => 0 }};"
+    );
+    let _ = write!(
+        code,
+        "#[inline(always)] #[allow(clippy::too_many_arguments)] fn __lowered<{}>({}) -> &'static __KRATE__::print::lower::Lowered<__ROOM> {{ \
+         const {{ &__KRATE__::print::lower::Lowered::<__ROOM>::new({digit}, __MODNAME, &[{}], &[{}], &[{}]) }} }}",
         generics.join(", "),
         params.join(", "),
         pieces.join(", "),

@@ -14,9 +14,11 @@
 //!    `Display`) is [`NoArg`];
 //! 2. builds, in a `const` block, the line's `printk` format from the text
 //!    and the types ([`Lowered::new`]): `pr_info!("value {} of {}", i, what)`
-//!    with an `i32` and a `&str` becomes `"\x016%s: value %d of %.*s\n"`,
-//!    the `%s` being the module name (module.c passes `KBUILD_MODNAME`, as
-//!    its `pr_fmt` does for [`print`](super::print)), a `%` of the text `%%`;
+//!    with an `i32` and a `&str` becomes `"\x016hello: value %d of
+//!    %.*s\n"`, with the module name the build gives the module's crate
+//!    (`RUST_KMOD_MODNAME`, see the Makefile), as C's `pr_fmt` puts it; where
+//!    there is none (the kernel crate, host tests) `%s: `, for which module.c
+//!    passes `KBUILD_MODNAME`; a `%` of the text becomes `%%`;
 //!    with a [`NoArg`], or a spec `printk` cannot express for that type, the
 //!    format is not built (`ok` is false, known at compile time);
 //! 3. at run time ([`Lowered::emit`]), checks what only the run time knows:
@@ -50,7 +52,7 @@ const _: () = assert!(size_of::<c_schar>() == 1 && size_of::<c_short>() == 2);
 const _: () = assert!(size_of::<c_int>() == 4 && size_of::<c_longlong>() == 8);
 const _: () = assert!(size_of::<usize>() == size_of::<*const c_void>() && size_of::<usize>() <= size_of::<u64>());
 
-/// The words `rust_helper_printf` passes to `printk` after the module name.
+/// The most words one lowered line passes to `printk` (module name aside).
 pub const MAX_WORDS: usize = 16;
 
 /// What an argument's type is to `printk`.
@@ -86,6 +88,10 @@ pub struct Lowered<const N: usize> {
     /// Every conversion of the line has a `printk` form: the line may be
     /// lowered (still subject to the run-time checks of [`Lowered::emit`]).
     pub ok: bool,
+    /// The module name is in the format (`"\x016hello: ..."`), not a `%s`.
+    named: bool,
+    /// The bytes before the line's text: `"\x01"`, the level, the prefix.
+    header: usize,
     /// The most bytes the line takes without its string arguments.
     static_len: usize,
     /// NUL-terminated (the bytes after the NUL are unused room).
@@ -232,13 +238,31 @@ const fn conversion<const N: usize>(out: &mut Writer<N>, spec: &Spec, kind: Kind
 
 impl<const N: usize> Lowered<N> {
     /// The format for a line at `level` (0-7) of the text `pieces` around
-    /// conversions `specs` of arguments `kinds`.
-    pub const fn new(level: u8, pieces: &[&str], specs: &[Spec], kinds: &[Kind]) -> Self {
-        let not_lowered = Lowered { ok: false, static_len: 0, fmt: [0; N] };
+    /// conversions `specs` of arguments `kinds`, prefixed with the module's
+    /// name (`KBUILD_MODNAME`) when it is known at compile time (`module`),
+    /// else with a `%s` the C side fills in.
+    pub const fn new(level: u8, module: Option<&str>, pieces: &[&str], specs: &[Spec], kinds: &[Kind]) -> Self {
+        let not_lowered = Lowered { ok: false, named: false, header: 0, static_len: 0, fmt: [0; N] };
         let mut out = Writer { buf: [0; N], len: 0 };
         out.bytes(b"\x01");
         out.byte(b'0' + level);
-        out.bytes(b"%s: ");
+        match module {
+            Some(name) => {
+                let mut j = 0;
+                while j < name.len() {
+                    // No '%' in a module name (kbuild makes it of a file
+                    // name); should one come, the format stays sound.
+                    if name.as_bytes()[j] == b'%' {
+                        return not_lowered;
+                    }
+                    j += 1;
+                }
+                out.bytes(name.as_bytes());
+                out.bytes(b": ");
+            }
+            None => out.bytes(b"%s: "),
+        }
+        let header = out.len;
         let mut static_len = 0;
         let mut i = 0;
         while i < pieces.len() {
@@ -262,7 +286,7 @@ impl<const N: usize> Lowered<N> {
         }
         out.byte(b'\n');
         out.byte(0);
-        Lowered { ok: true, static_len, fmt: out.buf }
+        Lowered { ok: true, named: module.is_some(), header, static_len, fmt: out.buf }
     }
 
     /// Logs the line with `args` (one per conversion): through one `printk`
@@ -272,7 +296,7 @@ impl<const N: usize> Lowered<N> {
     /// cuts a long line, as it does for text from `core::fmt`.
     #[inline(always)]
     pub fn emit(&self, args: &[CArg<'_>]) {
-        emit(&self.fmt, self.static_len, args)
+        emit(&self.fmt, self.header, self.named, self.static_len, args)
     }
 }
 
@@ -320,32 +344,33 @@ impl<'a> CArg<'a> {
 /// a NUL or a newline, or the line may be longer than [`LINE_CAPACITY`], the
 /// line rendered in Rust (see [`Lowered::emit`]).
 #[inline(never)]
-fn emit(fmt: &[u8], static_len: usize, args: &[CArg<'_>]) {
-    let mut words = [0u64; MAX_WORDS];
+fn emit(fmt: &[u8], header: usize, named: bool, static_len: usize, args: &[CArg<'_>]) {
+    // One more than a line uses: rust_helper_printf passes seventeen words
+    // after the format, the first of them the module name when not `named`.
+    let mut words = [0u64; MAX_WORDS + 1];
     let mut len = static_len;
     let mut at = 0;
     for arg in args {
         if arg.bad || at + arg.count > MAX_WORDS {
-            return super::print_rendered(fmt, args);
+            return super::print_rendered(fmt, header, args);
         }
         len += arg.text.len();
         words[at..at + arg.count].copy_from_slice(&arg.words[..arg.count]);
         at += arg.count;
     }
     if len > LINE_CAPACITY {
-        return super::print_rendered(fmt, args);
+        return super::print_rendered(fmt, header, args);
     }
     // SAFETY: `fmt` is a NUL-terminated printk format built by Lowered::new,
-    // whose conversions consume, after the module name, the words filled in
+    // whose conversions consume (after the module name when not `named`,
+    // which the C side then passes) the words filled in
     // above in their order: each integer one word of its type (extended to
     // 64 bits), each `%.*s` a length that fits an int (at most
     // LINE_CAPACITY, checked above) and a pointer to that many readable
     // bytes, borrowed by `args` for this call. The C side only reads them.
-    unsafe { crate::bindings::rust_helper_printf(fmt.as_ptr().cast(), words.as_ptr()) };
+    unsafe { crate::bindings::rust_helper_printf(fmt.as_ptr().cast(), words.as_ptr(), named) };
 }
 
-/// The length of a lowered format's header, `"\x01" <level> "%s: "`.
-pub(super) const HEADER: usize = 6;
 
 /// One conversion of a lowered format, as lib/vsprintf.c's `format_decode`
 /// reads it: `%` `[-+0]*` `[width]` `[.*]` `[hh|h|ll|z]` `[duxXos]`.
@@ -482,9 +507,9 @@ pub(crate) const NUMBER_ROOM: usize = MAX_PAD + 23;
 /// would print it but each string whole (a NUL included), without the
 /// header and the final newline, into `out`. The text between conversions
 /// is the str pieces [`Lowered::new`] copied, cut only at ASCII `%`: UTF-8.
-pub(super) fn render<F: FnMut(&[u8])>(fmt: &[u8], args: &[CArg<'_>], out: &mut super::LineWriter<F>) {
+pub(super) fn render<F: FnMut(&[u8])>(fmt: &[u8], header: usize, args: &[CArg<'_>], out: &mut super::LineWriter<F>) {
     let mut args = args.iter();
-    let mut i = HEADER;
+    let mut i = header;
     let mut text = i;
     let mut buf = [0u8; NUMBER_ROOM];
     while i < fmt.len() && fmt[i] != b'\n' && fmt[i] != 0 {

@@ -360,3 +360,18 @@ fn an_integer_whose_type_only_the_default_decides_is_lowered_as_an_i32() {
     let lowered = take_lowered();
     assert_eq!(String::from_utf8_lossy(&lowered[0].0), "\u{1}6%s: %d %d %x\n");
 }
+
+#[test]
+fn a_module_name_known_at_compile_time_is_part_of_the_format() {
+    use super::lower::{Arg as _, Kind, Lowerable as _, Lowered, Spec};
+    take_printed();
+    take_lowered();
+    let spec = Spec { align: 0, plus: false, alt: false, zero: false, width: 0, precision: -1, ty: b'd' };
+    let int = Kind::Int { signed: true, bytes: 4, size_t: false };
+    let line = Lowered::<32>::new(6, Some("hello"), &["count=", " of ", ""], &[spec, spec], &[int, Kind::Str]);
+    assert!(line.ok);
+    line.emit(&[5i32.lower().c_arg(-1, 0), "ten".lower().c_arg(-1, 0)]);
+    assert_eq!(take_printed(), [(6, String::from("count=5 of ten"))]);
+    let lowered = take_lowered();
+    assert_eq!(String::from_utf8_lossy(&lowered[0].0), "\u{1}6hello: count=%d of %.*s\n");
+}
