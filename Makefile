@@ -275,15 +275,17 @@ $(build):
 # The Rust static library. cargo decides itself whether anything changed.
 # RUSTC_BOOTSTRAP=1 lets the stable toolchain use -Z options and build-std,
 # as the kernel's own Rust support does.
-# The module's name (KBUILD_MODNAME) goes to its own crate only (the
-# arguments after `--`), for pr_*! to put it into each line's printk format
-# at compile time, as C's pr_fmt() does (src/kernel/print/lower.rs); the
-# kernel crate, shared by every module, does without it.
+# RUST_KMOD_MODNAME, the module's name (KBUILD_MODNAME): pr_*! puts it into
+# each line's printk format at compile time, as C's pr_fmt() does
+# (src/kernel/print/lower.rs), in the crate RUST_KMOD_CRATE names only, the
+# module's own; the crates it depends on (the kernel crate, and hello's
+# library under an example), shared by every module, are not rebuilt for
+# each name.
 $(rust_lib): FORCE check-kdir check-rust | $(build)
 	$(call quiet,CARGO,$(notdir $(rust_lib)))
-	$(Q)RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(RUSTFLAGS_ALL)" $(CARGO) rustc $(cargo_quiet) --release \
-		--config .cargo/kernel.toml --target $(target_json) $(cargo_target) --crate-type staticlib --target-dir $(cargo_dir) \
-		-- -Z unstable-options --env-set RUST_KMOD_MODNAME=$(subst -,_,$(MODULE))
+	$(Q)RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(RUSTFLAGS_ALL)" RUST_KMOD_MODNAME=$(subst -,_,$(MODULE)) \
+		RUST_KMOD_CRATE=$(subst -,_,$(or $(EXAMPLE),$(MODULE))) $(CARGO) rustc $(cargo_quiet) --release \
+		--config .cargo/kernel.toml --target $(target_json) $(cargo_target) --crate-type staticlib --target-dir $(cargo_dir)
 
 # The C helpers the Rust code calls: src/kernel/helpers/<name>.c defines
 # rust_helper_<name>_*() functions, and is linked in when the library has an
@@ -354,7 +356,7 @@ $(kbuild)/Kbuild: Makefile.in Makefile $(rust_lib) $(if $(uses_ffi),$(ffi_c)) FO
 
 # kbuild runs only when one of its inputs changed (it would find nothing to do
 # otherwise, but takes most of a second to find that out).
-ko_inputs = $(kbuild)/Kbuild $(rust_lib) module.c $(wildcard src/kernel/helpers/*.c) \
+ko_inputs = $(kbuild)/Kbuild $(rust_lib) module.c $(wildcard src/kernel/helpers/*.[ch]) \
 	$(own_c) $(own_h) $(if $(uses_ffi),$(ffi_c)) \
 	scripts/module-info.sh scripts/rust-sections.lds scripts/stack-frames.sh $(kconfig) $(wildcard $(KDIR)/Module.symvers)
 $(ko): $(ko_inputs)

@@ -30,6 +30,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "context.h"	/* src/kernel/helpers/context.h */
+
 /* Implemented in Rust, by the module! macro (src/kernel/module.rs). */
 int rust_module_init(void);
 void rust_module_exit(void);
@@ -166,28 +168,12 @@ const void *rust_helper_current(void)
 static_assert(ARCH_KMALLOC_MINALIGN >= 8, "src/kernel/allocator.rs assumes 8-byte kmalloc alignment");
 
 /*
- * Whether the caller must not sleep (src/kernel/context.rs). The kernel
- * makes this test before every sleep only when built with
- * CONFIG_DEBUG_ATOMIC_SLEEP (__might_resched() in kernel/sched/core.c), which
- * distribution kernels are not; Rust makes it on every kernel, before every
- * operation that may sleep, and fails the operation instead of sleeping.
- *
- *   in_atomic()          the preempt count: hard and soft interrupt context
- *                        always; spinlocks and preempt_disable() only with
- *                        CONFIG_PREEMPT_COUNT (Debian 6.1, 6.12; not 5.10)
- *   in_interrupt()       softirq context on PREEMPT_RT, where it is counted
- *                        per task, outside the preempt count
- *   irqs_disabled()      spin_lock_irqsave(), so a Rust SpinLock guard on any
- *                        kernel but PREEMPT_RT (5.10 included)
- *   rcu_preempt_depth()  rcu_read_lock() with preemptible RCU, and on
- *                        PREEMPT_RT every spinlock_t held (rt_spin_lock()
- *                        enters an RCU read-side section)
- *   is_idle_task()       the idle task, which must never sleep
+ * Whether the caller must not sleep (src/kernel/context.rs): the test of
+ * helpers/context.h, which says what it sees.
  */
 bool rust_helper_in_atomic_context(void)
 {
-	return in_atomic() || in_interrupt() || irqs_disabled() || rcu_preempt_depth() ||
-	       is_idle_task(current);
+	return rust_in_atomic_context();
 }
 
 /*

@@ -102,7 +102,8 @@ mod host_fakes {
         let text = String::from_utf8(text).expect("printk got invalid UTF-8");
         let rest = text.strip_prefix('\x01').expect("no KERN_ level");
         let level = rest.as_bytes()[0] - b'0';
-        let prefixed = if named { rest[1..].split_once(": ").map(|(_, l)| l) } else { rest[1..].strip_prefix("host: ") };
+        let prefixed =
+            if named { rest[1..].split_once(": ").map(|(_, l)| l) } else { rest[1..].strip_prefix("host: ") };
         let line = prefixed.and_then(|l| l.strip_suffix('\n')).expect("no prefix or newline");
         PRINTED.with(|p| p.borrow_mut().push((level.into(), line.into())));
         LOWERED.with(|l| l.borrow_mut().push((fmt.to_vec(), words.try_into().unwrap())));

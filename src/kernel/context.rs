@@ -117,6 +117,15 @@ pub(crate) fn might_sleep_in_drop() {
     }
 }
 
+/// For a C helper that made the test itself (helpers/context.h) and
+/// refused: reports the call at `at` as [`might_sleep`] does, and gives the
+/// error it returns, `EDEADLK`.
+#[cold]
+pub(crate) fn refused_in_atomic_context(at: &Location<'_>) -> crate::error::Error {
+    report(at);
+    EDEADLK
+}
+
 #[cold]
 #[inline(never)]
 fn report(at: &Location<'_>) {

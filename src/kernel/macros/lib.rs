@@ -422,14 +422,23 @@ fn expand_lowered(krate: &TokenStream, level: &Ident, digit: u8, rest: &TokenStr
     let pieces: Vec<String> = line.pieces.iter().map(|p| format!("{p:?}")).collect();
     let specs: Vec<String> = line.conversions.iter().map(|c| spec_code(&c.spec)).collect();
     let kinds: Vec<String> = line.conversions.iter().map(|c| format!("__K{}::KIND", c.slot)).collect();
-    // The module's name, when the build gives it (the Makefile passes
-    // `--env-set RUST_KMOD_MODNAME=<KBUILD_MODNAME>` to the module's own
-    // crate only), goes into the format as C's pr_fmt() puts it there;
-    // elsewhere (the kernel crate, host tests) the C side passes it for a
-    // `%s`. The format's room grows by the name's length.
+    // The module's name goes into the format as C's pr_fmt() puts it there,
+    // in the module's own crate: the Makefile sets RUST_KMOD_MODNAME to
+    // KBUILD_MODNAME and RUST_KMOD_CRATE to the crate it builds the module
+    // from. Elsewhere (the crates it depends on, which other modules share;
+    // host tests) the C side passes the name for a `%s`. Whether this crate
+    // is the module's is decided here, once per crate and build; the name
+    // itself is read by `option_env!`, which makes cargo rebuild the crate
+    // when it changes. The format's room grows by the name's length.
+    let own = std::env::var("RUST_KMOD_CRATE").ok();
+    let modname = if own.is_some() && std::env::var("CARGO_CRATE_NAME").ok() == own {
+        "::core::option_env!(\"RUST_KMOD_MODNAME\")"
+    } else {
+        "::core::option::Option::None"
+    };
     let _ = write!(
         code,
-        "const __MODNAME: ::core::option::Option<&str> = ::core::option_env!(\"RUST_KMOD_MODNAME\"); \
+        "const __MODNAME: ::core::option::Option<&str> = {modname}; \
          const __ROOM: usize = {room} + match __MODNAME {{ ::core::option::Option::Some(name) => name.len(), ::core::option::Option::None => 0 }};"
     );
     let _ = write!(

@@ -371,7 +371,6 @@ fn emit(fmt: &[u8], header: usize, named: bool, static_len: usize, args: &[CArg<
     unsafe { crate::bindings::rust_helper_printf(fmt.as_ptr().cast(), words.as_ptr(), named) };
 }
 
-
 /// One conversion of a lowered format, as lib/vsprintf.c's `format_decode`
 /// reads it: `%` `[-+0]*` `[width]` `[.*]` `[hh|h|ll|z]` `[duxXos]`.
 pub(crate) struct Conversion {
