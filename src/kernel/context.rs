@@ -45,7 +45,9 @@
 //!
 //! # What "atomic" is seen as
 //!
-//! [`in_atomic_context`] is the kernel's own test (`__might_sleep()`): the
+//! [`in_atomic_context`] is the kernel's own test (`__might_sleep()`, here
+//! `src/kernel/helpers/context.h`, which the C helpers of [`Mutex::lock`],
+//! [`Mutex::lock_interruptible`] and the user copies make themselves): the
 //! preempt count is not zero (`in_atomic()`: hard and soft interrupt context
 //! on every kernel; a spinlock held or preemption disabled only on kernels
 //! with `CONFIG_PREEMPT_COUNT`, which Debian's 6.1 and 6.12 have and 5.10 has
