@@ -17,17 +17,18 @@ pub use kernel::*;
 
 #[cfg(target_os = "none")]
 mod kernel {
-    use core::ffi::{c_char, c_int, c_void};
+    use core::ffi::{c_char, c_int, c_uint, c_void};
 
     extern "C" {
         /// Logs `len` bytes at `msg` as one line at level `level` (0-7), with
         /// the module-name prefix (module.c).
         pub fn rust_helper_printk(level: c_int, msg: *const c_char, len: c_int);
 
-        /// `printk(fmt, words[0], ..., words[16])`, or with `KBUILD_MODNAME`
-        /// before `words[0], ..., words[15]` unless `named` (the name is in
-        /// `fmt`): a line lowered at compile time (module.c; `print/lower.rs`).
-        pub fn rust_helper_printf(fmt: *const c_char, words: *const u64, named: bool);
+        /// `printk(fmt, words[0], ..., words[count - 1])` (all sixteen for
+        /// more than four), with `KBUILD_MODNAME` before the words unless
+        /// `named` (the name is in `fmt`): a line lowered at compile time
+        /// (module.c; `print/lower.rs`).
+        pub fn rust_helper_printf(fmt: *const c_char, words: *const u64, count: c_uint, named: bool);
 
         /// `BUG()`: oopses with a backtrace and never returns (module.c). It is
         /// declared here as returning so that the caller can end the path with
@@ -50,7 +51,7 @@ mod kernel {
 
 #[cfg(not(target_os = "none"))]
 mod host_fakes {
-    use core::ffi::{c_char, c_int};
+    use core::ffi::{c_char, c_int, c_uint};
     use std::cell::RefCell;
     use std::string::String;
     use std::vec::Vec;
@@ -88,9 +89,10 @@ mod host_fakes {
     ///
     /// # Safety
     ///
-    /// `fmt` must be NUL-terminated, `words` point to `MAX_WORDS + 1` words,
+    /// `fmt` must be NUL-terminated, `words` point to `MAX_WORDS` words,
     /// and each `%.*s` of `fmt` have a readable string in its words.
-    pub unsafe fn rust_helper_printf(fmt: *const c_char, words: *const u64, named: bool) {
+    pub unsafe fn rust_helper_printf(fmt: *const c_char, words: *const u64, count: c_uint, named: bool) {
+        assert!(count as usize <= MAX_WORDS);
         use crate::print::lower::MAX_WORDS;
         // SAFETY: the caller guarantees both.
         let (fmt, words) =

@@ -43,7 +43,7 @@
 //! or stack slot, and a narrower type is read from its low bits.
 
 use super::LINE_CAPACITY;
-use core::ffi::{c_int, c_longlong, c_schar, c_short, c_void};
+use core::ffi::{c_int, c_longlong, c_schar, c_short, c_uint, c_void};
 use core::mem::size_of;
 
 // The C types the length modifiers stand for, and `size_t`, as the Rust
@@ -345,9 +345,7 @@ impl<'a> CArg<'a> {
 /// line rendered in Rust (see [`Lowered::emit`]).
 #[inline(never)]
 fn emit(fmt: &[u8], header: usize, named: bool, static_len: usize, args: &[CArg<'_>]) {
-    // One more than a line uses: rust_helper_printf passes seventeen words
-    // after the format, the first of them the module name when not `named`.
-    let mut words = [0u64; MAX_WORDS + 1];
+    let mut words = [0u64; MAX_WORDS];
     let mut len = static_len;
     let mut at = 0;
     for arg in args {
@@ -363,12 +361,12 @@ fn emit(fmt: &[u8], header: usize, named: bool, static_len: usize, args: &[CArg<
     }
     // SAFETY: `fmt` is a NUL-terminated printk format built by Lowered::new,
     // whose conversions consume (after the module name when not `named`,
-    // which the C side then passes) the words filled in
-    // above in their order: each integer one word of its type (extended to
-    // 64 bits), each `%.*s` a length that fits an int (at most
-    // LINE_CAPACITY, checked above) and a pointer to that many readable
-    // bytes, borrowed by `args` for this call. The C side only reads them.
-    unsafe { crate::bindings::rust_helper_printf(fmt.as_ptr().cast(), words.as_ptr(), named) };
+    // which the C side then passes) the `at` words filled in above, in
+    // their order: each integer one word of its type (extended to 64 bits),
+    // each `%.*s` a length that fits an int (at most LINE_CAPACITY, checked
+    // above) and a pointer to that many readable bytes, borrowed by `args`
+    // for this call. The C side only reads them.
+    unsafe { crate::bindings::rust_helper_printf(fmt.as_ptr().cast(), words.as_ptr(), at as c_uint, named) };
 }
 
 /// One conversion of a lowered format, as lib/vsprintf.c's `format_decode`
