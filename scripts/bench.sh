@@ -17,8 +17,9 @@
 #   - sizes: the .ko file and its Berkeley text/data/bss (size);
 #   - in the guest (QEMU boots with the serial console kept quiet): chardev
 #     throughput for reads and writes of 64 B, 4 KB and 64 KB, timed by a
-#     static C program (bench/user/chardev_bench.c) that has the two devices
-#     take turns, and the cost of one pr_info line, timed with ktime_get_ns()
+#     static C program (bench/user/chardev_bench.c) that has the devices take
+#     turns (Rust's, C's, and C's through the layers Rust's goes through:
+#     c_chardev.c's /dev/layered_chardev), and the cost of one pr_info line, timed with ktime_get_ns()
 #     by the printbench modules, loaded in turns;
 #   - the time of make run's steps (build, boot, insmod, rmmod) for each.
 #
@@ -336,11 +337,12 @@ size_row() {
 	row "$label" "$r B" "$c B" "$(ratio "$r" "$c")" "${6:--}" "$met"
 }
 
-# speed_row LABEL NAME FORMAT TARGET-OP TARGET-LIMIT TARGET-TEXT: rows from the guest.
+# speed_row LABEL NAME FORMAT [TARGET-OP TARGET-LIMIT TARGET-TEXT [BASELINE]]:
+# rows from the guest; BASELINE is the C side's key (c, or layered).
 speed_row() {
 	local label=$1 name=$2 unit=$3 r rs c cs met=- q
 	read -r r rs < <(summary "rust.$name")
-	read -r c cs < <(summary "c.$name")
+	read -r c cs < <(summary "${7:-c}.$name")
 	q=$(ratio "$r" "$c")
 	[[ -n ${4:-} ]] && met=$(meets "$(awk -v r="$r" -v c="$c" 'BEGIN { print r / c }')" "$4" "$5")
 	row "$label" "$(cell "$r" "$rs" "$unit")" "$(cell "$c" "$cs" "$unit")" "$q" "${6:--}" "$met"
@@ -376,6 +378,9 @@ release=$(cat "$kernel/version")
 		for size in 64 4096 65536; do
 			speed_row "chardev: $op() of $size B" "tp.$op.$size" "%.1f MB/s" ">=" 0.98 ">= 0.98x"
 		done
+	done
+	for op in read write; do
+		speed_row "chardev: $op() of 64 B, layered C" "tp.$op.64" "%.1f MB/s" "" "" "" layered
 	done
 	speed_row "printing: pr_info \"value %d of %s\"" print.formatted "%.0f ns" "<=" 1.0 "<= 1.0x"
 	speed_row "printing: pr_info, no arguments" print.plain "%.0f ns" "<=" 1.0 "<= 1.0x"
