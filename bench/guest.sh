@@ -41,12 +41,13 @@ kept_log
 
 # Throughput: each size and direction, the devices taking turns
 # (bench/user/chardev_bench.c): Rust's, C's, and C's reached through the
-# layers Rust's is (c_chardev.c's layered_chardev); one line per device and
+# layers Rust's is (layered_chardev.c); one line per device and
 # round:
 # "<lang> <op> <size> <slices> <calls per slice> <bytes per call> <median slice ns>".
 echo "@@ throughput"
 insmod /rust_chardev.ko || echo "insmod rust_chardev failed"
 insmod /c_chardev.ko || echo "insmod c_chardev failed"
+insmod /layered_chardev.ko || echo "insmod layered_chardev failed"
 round=1
 while [ $round -le "$reps" ]; do
 	for op in read write; do
@@ -60,6 +61,7 @@ while [ $round -le "$reps" ]; do
 done
 rmmod rust_chardev
 rmmod c_chardev
+rmmod layered_chardev
 kept_log
 
 # Printing: each load prints $loops rounds of two batches of $lines lines and

@@ -19,7 +19,7 @@
 #     throughput for reads and writes of 64 B, 4 KB and 64 KB, timed by a
 #     static C program (bench/user/chardev_bench.c) that has the devices take
 #     turns (Rust's, C's, and C's through the layers Rust's goes through:
-#     c_chardev.c's /dev/layered_chardev), and the cost of one pr_info line, timed with ktime_get_ns()
+#     bench/c/chardev/layered_chardev.c), and the cost of one pr_info line, timed with ktime_get_ns()
 #     by the printbench modules, loaded in turns;
 #   - the time of make run's steps (build, boot, insmod, rmmod) for each.
 #
@@ -204,7 +204,7 @@ guest_run() {
 	VM_GUEST_ENV="BENCH_REPS=$BENCH_REPS BENCH_MS=$BENCH_MS BENCH_LINES=$BENCH_LINES BENCH_LOOPS=$BENCH_LOOPS" \
 		VM_TIMEOUT=${VM_TIMEOUT:-900} "$top/scripts/vm.sh" "$kernel/vmlinuz" "$vm" bench/guest.sh \
 		tests/guest/lib.sh "$rust/rust_chardev.ko" "$rust/rust_printbench.ko" \
-		"$cdir/chardev/c_chardev.ko" "$cdir/printbench/c_printbench.ko" \
+		"$cdir/chardev/c_chardev.ko" "$cdir/chardev/layered_chardev.ko" "$cdir/printbench/c_printbench.ko" \
 		"$out/programs/chardev_bench" "$out/programs/chardev_io" "$out/programs/chardev_test_c.sh" ||
 		die "the bench VM failed (see $vm)"
 	grep -q '^@@ guest-done$' "$glog" || die "the guest script did not finish (see $glog)"
@@ -331,7 +331,7 @@ timing_row() {
 # a size, its target a ratio to C's.
 size_row() {
 	local label=$1 r=$2 c=$3 met=- q
-	q=$(awk -v r="$r" -v c="$c" 'BEGIN { print c > 0 ? r / c : 0 }')
+	q=$(awk -v r="$r" -v c="$c" 'BEGIN { print (c > 0 ? r / c : 0) }')
 	[[ -n ${4:-} ]] && met=$(meets "$q" "$4" "$5")
 	[[ -n ${7:-} && $met == yes ]] && met="yes (stretch: $(meets "$q" "$4" "$7"))"
 	row "$label" "$r B" "$c B" "$(ratio "$r" "$c")" "${6:--}" "$met"
