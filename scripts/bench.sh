@@ -79,7 +79,10 @@ c_make() {
 c_setup() {
 	mkdir -p "$cdir/$1"
 	ln -sf "$top/bench/c/$1/Kbuild" "$cdir/$1/Kbuild"
-	ln -sf "$top/bench/c/$1/c_$1.c" "$cdir/$1/c_$1.c"
+	local source
+	for source in "$top/bench/c/$1"/*.c; do
+		ln -sf "$source" "$cdir/$1/"
+	done
 }
 
 # timed LOG COMMAND...: runs COMMAND, its output appended to LOG, and prints
