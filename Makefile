@@ -134,9 +134,13 @@ endif
 # Flags every kernel needs: optimise, and address code and data as the kernel
 # does (target.json says the same; docs/target.md). -Z emit-stack-sizes: each
 # function's frame size, which the build checks against CONFIG_FRAME_WARN
-# (scripts/stack-frames.sh, called from Makefile.in).
+# (scripts/stack-frames.sh, called from Makefile.in). Frame pointers also on
+# x86 kernels whose unwinder is ORC (Debian's): a function that keeps its
+# frame in rbp needs ORC entries for its prologue and epilogue only, not for
+# each push and pop, which makes hello's unwind tables 1.6 KB smaller
+# (docs/performance.md); objtool accepts both. (arm64 kernels have them on.)
 RUSTFLAGS_KERNEL := -O -C code-model=$(if $(CONFIG_ARM64),small,kernel) -C relocation-model=static \
-	-Z emit-stack-sizes -C force-unwind-tables=no
+	-Z emit-stack-sizes -C force-unwind-tables=no -C force-frame-pointers=yes
 
 # Flags the kernel's config demands, each the counterpart of a C flag that
 # arch/x86/Makefile adds (and objtool checks):
@@ -271,9 +275,16 @@ $(build):
 # The Rust static library. cargo decides itself whether anything changed.
 # RUSTC_BOOTSTRAP=1 lets the stable toolchain use -Z options and build-std,
 # as the kernel's own Rust support does.
+# RUST_KMOD_MODNAME, the module's name (KBUILD_MODNAME): pr_*! puts it into
+# each line's printk format at compile time, as C's pr_fmt() does
+# (src/kernel/print/lower.rs), in the crate RUST_KMOD_CRATE names only, the
+# module's own; the crates it depends on (the kernel crate, and hello's
+# library under an example), shared by every module, are not rebuilt for
+# each name.
 $(rust_lib): FORCE check-kdir check-rust | $(build)
 	$(call quiet,CARGO,$(notdir $(rust_lib)))
-	$(Q)RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(RUSTFLAGS_ALL)" $(CARGO) rustc $(cargo_quiet) --release \
+	$(Q)RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(RUSTFLAGS_ALL)" RUST_KMOD_MODNAME=$(subst -,_,$(MODULE)) \
+		RUST_KMOD_CRATE=$(subst -,_,$(or $(EXAMPLE),$(MODULE))) $(CARGO) rustc $(cargo_quiet) --release \
 		--config .cargo/kernel.toml --target $(target_json) $(cargo_target) --crate-type staticlib --target-dir $(cargo_dir)
 
 # The C helpers the Rust code calls: src/kernel/helpers/<name>.c defines
@@ -345,7 +356,7 @@ $(kbuild)/Kbuild: Makefile.in Makefile $(rust_lib) $(if $(uses_ffi),$(ffi_c)) FO
 
 # kbuild runs only when one of its inputs changed (it would find nothing to do
 # otherwise, but takes most of a second to find that out).
-ko_inputs = $(kbuild)/Kbuild $(rust_lib) module.c $(wildcard src/kernel/helpers/*.c) \
+ko_inputs = $(kbuild)/Kbuild $(rust_lib) module.c $(wildcard src/kernel/helpers/*.[ch]) \
 	$(own_c) $(own_h) $(if $(uses_ffi),$(ffi_c)) \
 	scripts/module-info.sh scripts/rust-sections.lds scripts/stack-frames.sh $(kconfig) $(wildcard $(KDIR)/Module.symvers)
 $(ko): $(ko_inputs)

@@ -39,17 +39,21 @@ grep -A2 '^FAIL ' /tmp/c_chardev_test.out
 grep -qx '@@ tests-complete' /tmp/c_chardev_test.out || echo "the test stopped early"
 kept_log
 
-# Throughput: each size and direction, the two devices taking turns
-# (bench/user/chardev_bench.c); one line per device and round:
+# Throughput: each size and direction, the devices taking turns
+# (bench/user/chardev_bench.c): Rust's, C's, and C's reached through the
+# layers Rust's is (layered_chardev.c); one line per device and
+# round:
 # "<lang> <op> <size> <slices> <calls per slice> <bytes per call> <median slice ns>".
 echo "@@ throughput"
 insmod /rust_chardev.ko || echo "insmod rust_chardev failed"
 insmod /c_chardev.ko || echo "insmod c_chardev failed"
+insmod /layered_chardev.ko || echo "insmod layered_chardev failed"
 round=1
 while [ $round -le "$reps" ]; do
 	for op in read write; do
 		for size in 64 4096 65536; do
-			taskset 1 /chardev_bench $op $size "$ms" /dev/rust_chardev /dev/c_chardev |
+			taskset 1 /chardev_bench $op $size "$ms" /dev/rust_chardev /dev/c_chardev \
+				/dev/layered_chardev |
 				sed -n "s|^/dev/\([a-z]*\)_chardev |\1 $op $size |p"
 		done
 	done
@@ -57,6 +61,7 @@ while [ $round -le "$reps" ]; do
 done
 rmmod rust_chardev
 rmmod c_chardev
+rmmod layered_chardev
 kept_log
 
 # Printing: each load prints $loops rounds of two batches of $lines lines and

@@ -64,6 +64,19 @@ kallsyms=$build/kallsyms-$(cat "$kdir/version")
 read_kallsyms=
 [[ -s $kallsyms ]] || read_kallsyms=1
 printf '%s\n' "$trigger" >"$build/trigger.sh"
+# gdb and the assembler for the guest's architecture: for arm64 on another
+# machine, gdb-multiarch (Debian's gdb knows only the host's) and the cross
+# assembler.
+gdb=gdb as=as
+if [[ ${ARCH:-} == arm64 && $(uname -m) != aarch64 ]]; then
+	gdb=gdb-multiarch as=aarch64-linux-gnu-as
+fi
+# arm64: a CPU without pointer authentication. With it, the kernel signs the
+# return addresses it saves (pac-ret), and QEMU 7.2's gdb stub does not tell
+# gdb so, which then cannot strip the signatures: a backtrace stops at the
+# first caller. The kernel and the module run the same code without it (the
+# signing instructions are no-ops then).
+[[ ${ARCH:-} == arm64 && -z ${VM_CPU:-} ]] && export VM_CPU=max,pauth=off
 echo "  QEMU    Debian $(cat "$kdir/version") ($(basename "$(readlink "$kdir/vmlinuz")")), gdb stub on 127.0.0.1:$port"
 # An interactive session may last: QEMU's time-out is a day then. (In a
 # session of its own, so that the ^C that interrupts gdb does not stop QEMU.)
@@ -132,7 +145,7 @@ awk -v base="$kernel_base" '
 	{
 		name = ++seen[$3] == 1 ? $3 : $3 "~" seen[$3]
 		printf ".org 0x%s - %s\n.type \"%s\", @function\n\"%s\":\n", $1, base, name, name
-	}' "$kallsyms" | as -o "$kernel_symbols" -
+	}' "$kallsyms" | "$as" -o "$kernel_symbols" -
 
 # add-symbol-file KO TEXT -s SECTION ADDRESS...: every allocated section of
 # the .ko that the kernel kept (the .init ones are freed after init).
@@ -165,9 +178,9 @@ status=0
 if [[ -z $batch ]]; then
 	echo "The VM is stopped: set breakpoints, then 'continue'; quitting gdb stops the VM."
 	[[ -z $trigger ]] || echo "The guest runs '$trigger' every ${TRIGGER_PERIOD:-2} s."
-	gdb -q -x "$setup" || status=$?
+	"$gdb" -q -x "$setup" || status=$?
 else
-	timeout 180 gdb -q -batch -x "$setup" -x "$batch" </dev/null || status=$?
+	timeout 180 "$gdb" -q -batch -x "$setup" -x "$batch" </dev/null || status=$?
 	# The guest runs on: one more round of the trigger after gdb let go.
 	before=$(guest_line "@@ trigger ")
 	waited=0

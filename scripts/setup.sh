@@ -29,6 +29,7 @@ if [[ ${ARCH:-} == arm64 ]]; then
 	if [[ $(uname -m) != aarch64 ]]; then
 		have aarch64-linux-gnu-gcc-12 || missing+=(gcc-aarch64-linux-gnu)
 		[[ -f /usr/aarch64-linux-gnu/lib/libc.a ]] || missing+=(libc6-dev-arm64-cross)
+		have gdb-multiarch || missing+=(gdb-multiarch)   # make debug ARCH=arm64
 	fi
 fi
 have make || missing+=(make)

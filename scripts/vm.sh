@@ -102,8 +102,9 @@ chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
 
 accel=${QEMU_ACCEL:-tcg}
-cpu=max
-[[ $accel == kvm ]] && cpu=host
+# VM_CPU=<model[,options]>: QEMU's -cpu (default max; with KVM, host).
+cpu=${VM_CPU:-max}
+[[ $accel == kvm && -z ${VM_CPU:-} ]] && cpu=host
 # thread=single: one host thread runs both virtual CPUs in turn. With a thread
 # each (QEMU's default), a CPU can run a stale translation of kernel code that
 # the other is patching (text_poke_bp's int3), and oops on an int3 that memory

@@ -45,7 +45,9 @@
 //!
 //! # What "atomic" is seen as
 //!
-//! [`in_atomic_context`] is the kernel's own test (`__might_sleep()`): the
+//! [`in_atomic_context`] is the kernel's own test (`__might_sleep()`, here
+//! `src/kernel/helpers/context.h`, which the C helpers of [`Mutex::lock`],
+//! [`Mutex::lock_interruptible`] and the user copies make themselves): the
 //! preempt count is not zero (`in_atomic()`: hard and soft interrupt context
 //! on every kernel; a spinlock held or preemption disabled only on kernels
 //! with `CONFIG_PREEMPT_COUNT`, which Debian's 6.1 and 6.12 have and 5.10 has
@@ -115,6 +117,15 @@ pub(crate) fn might_sleep_in_drop() {
     if in_atomic_context() {
         report(Location::caller());
     }
+}
+
+/// For a C helper that made the test itself (helpers/context.h) and
+/// refused: reports the call at `at` as [`might_sleep`] does, and gives the
+/// error it returns, `EDEADLK`.
+#[cold]
+pub(crate) fn refused_in_atomic_context(at: &Location<'_>) -> crate::error::Error {
+    report(at);
+    EDEADLK
 }
 
 #[cold]

@@ -158,6 +158,16 @@ mod handler {
 
     static PANICKING: PanicSlots = PanicSlots::new();
 
+    /// A `str` that `{}` writes as it is (as str's `Display` does without a
+    /// width or precision).
+    struct Text<'a>(&'a str);
+
+    impl core::fmt::Display for Text<'_> {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
     /// Logs `line` at `KERN_EMERG`, without formatting.
     fn emerg(line: &[u8]) {
         // SAFETY: `line` is at most LINE_CAPACITY bytes, so its length fits in
@@ -172,11 +182,25 @@ mod handler {
         let at = info.location();
         match PANICKING.enter(task, at.map_or(core::ptr::null(), |at| at as *const _)) {
             Entry::First(slot) => {
-                match at {
-                    Some(at) => {
-                        crate::pr_emerg!("panicked at {}:{}:{}: {}", at.file(), at.line(), at.column(), info.message())
+                // A message without arguments (`panic!("text")`, and core's
+                // own) is lowered to a printk format: no core::fmt, no
+                // module code run. One with arguments is formatted; the file
+                // name goes in by write_str, not by str's Display, whose
+                // padding code nothing else may need.
+                match (at, info.message().as_str()) {
+                    (Some(at), Some(message)) => {
+                        crate::pr_emerg!("panicked at {}:{}:{}: {}", at.file(), at.line(), at.column(), message)
                     }
-                    None => crate::pr_emerg!("panicked: {}", info.message()),
+                    (Some(at), None) => {
+                        crate::pr_emerg!(
+                            "panicked at {}:{}:{}: {}",
+                            Text(at.file()),
+                            at.line(),
+                            at.column(),
+                            info.message()
+                        )
+                    }
+                    (None, _) => crate::pr_emerg!("panicked: {}", info.message()),
                 }
                 PANICKING.leave(slot);
             }

@@ -41,6 +41,9 @@ pub mod module;
 pub mod params;
 pub mod print;
 
+#[doc(hidden)]
+pub use kernel_macros::__lower_pr;
+
 // Safe wrappers over kernel facilities. They build on the host too (cargo
 // check, rust-analyzer, unit tests of their pure parts); only their C calls
 // need the kernel, and host tests do not reach those.

@@ -15,10 +15,21 @@
 //! C side passes the line with `"%.*s"`, which would end it at the NUL. The
 //! rest of the line follows. (A `\x00` in the text itself looks the same.)
 //!
+//! A line whose specs and argument types `printk` formats exactly is lowered
+//! to a `printk` format at compile time ([`lower`]), with the same output.
+//! An integer whose type only Rust's default decides (`let mut n = 0;`,
+//! a literal `42`) is an `i32`, as in `format!`.
+//!
 //! Unlike C's `pr_debug`, `pr_debug!` is never compiled out: it always logs at
 //! `KERN_DEBUG`, which `dmesg` shows and the console does not by default.
 
 use core::fmt;
+
+pub mod lower;
+#[cfg(test)]
+mod lower_tests;
+#[cfg(not(target_os = "none"))]
+pub mod vsnprintf;
 
 /// The most bytes of one line passed to `printk` (the prefix not counted).
 pub const LINE_CAPACITY: usize = 256;
@@ -70,27 +81,33 @@ impl<F: FnMut(&[u8])> LineWriter<F> {
         }
     }
 
+    /// Appends text: each newline ends a line. `text` is UTF-8 (a `str`'s
+    /// bytes, or pieces of one cut between characters). Not inlined: the
+    /// renderer of lowered lines calls it for each piece.
+    #[inline(never)]
+    pub(crate) fn write_bytes(&mut self, mut text: &[u8]) {
+        while let Some(newline) = text.iter().position(|&b| b == b'\n') {
+            self.push(&text[..newline]);
+            self.end_line();
+            text = &text[newline + 1..];
+        }
+        self.push(text);
+    }
+
     /// Appends text that contains no newline to the current line, each NUL
     /// byte in it as [`NUL_ESCAPE`].
-    fn push(&mut self, text: &str) {
-        // The common case, no NUL, without the splitting (memchr only).
-        if !text.as_bytes().contains(&0) {
-            return self.push_text(text, false);
+    fn push(&mut self, mut text: &[u8]) {
+        while let Some(nul) = text.iter().position(|&b| b == 0) {
+            self.push_text(&text[..nul], false);
+            self.push_text(NUL_ESCAPE.as_bytes(), true);
+            text = &text[nul + 1..];
         }
-        let mut pieces = text.split('\0');
-        if let Some(first) = pieces.next() {
-            self.push_text(first, false);
-        }
-        // Every further piece follows a NUL.
-        for piece in pieces {
-            self.push_text(NUL_ESCAPE, true);
-            self.push_text(piece, false);
-        }
+        self.push_text(text, false);
     }
 
     /// Appends text without newline or NUL; `whole`: all of it or nothing
-    /// (an escape is not cut in two).
-    fn push_text(&mut self, text: &str, whole: bool) {
+    /// (an escape is not cut in two). A cut falls between characters.
+    fn push_text(&mut self, text: &[u8], whole: bool) {
         if text.is_empty() {
             return;
         }
@@ -105,11 +122,12 @@ impl<F: FnMut(&[u8])> LineWriter<F> {
             if whole {
                 take = 0;
             }
-            while !text.is_char_boundary(take) {
+            // Not on a UTF-8 continuation byte.
+            while take > 0 && text[take] & 0xc0 == 0x80 {
                 take -= 1;
             }
         }
-        self.buf[self.len..self.len + take].copy_from_slice(&text.as_bytes()[..take]);
+        self.buf[self.len..self.len + take].copy_from_slice(&text[..take]);
         self.len += take;
     }
 
@@ -134,30 +152,43 @@ impl<F: FnMut(&[u8])> LineWriter<F> {
 
 impl<F: FnMut(&[u8])> fmt::Write for LineWriter<F> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
-        let mut lines = text.split('\n');
-        if let Some(first) = lines.next() {
-            self.push(first);
-        }
-        // Every further piece follows a newline.
-        for line in lines {
-            self.end_line();
-            self.push(line);
-        }
+        self.write_bytes(text.as_bytes());
         Ok(())
     }
 }
 
-/// Formats `args` and logs it at `level`, one `printk` per line. Used by the
-/// `pr_*!` macros.
-pub fn print(level: Level, args: fmt::Arguments<'_>) {
-    let mut writer = LineWriter::new(|line: &[u8]| {
+/// What a [`LineWriter`] of [`print`] and [`print_rendered`] hands each line
+/// to: one `printk` at `level`, with the module-name prefix (module.c).
+#[inline(always)]
+fn printk_line(level: Level) -> impl FnMut(&[u8]) {
+    move |line: &[u8]| {
         // SAFETY: `line` is a valid slice of at most LINE_CAPACITY bytes, so its
         // length fits in a C int; the C side only reads it, during the call.
         unsafe { crate::bindings::rust_helper_printk(level as i32, line.as_ptr().cast(), line.len() as i32) }
-    });
+    }
+}
+
+/// Formats `args` and logs it at `level`, one `printk` per line. Used by the
+/// `pr_*!` macros for lines not lowered to a `printk` format ([`lower`]).
+pub fn print(level: Level, args: fmt::Arguments<'_>) {
+    let mut writer = LineWriter::new(printk_line(level));
     // Writing into a LineWriter cannot fail; a formatting trait implementation
     // that returns an error only cuts its own output short.
     let _ = fmt::Write::write_fmt(&mut writer, args);
+    writer.finish();
+}
+
+/// Logs a lowered line that `printk` must not be given as it is (a string
+/// with a NUL or a newline, a line that may be too long): rendered from its
+/// format by [`lower::render`] into the line writer [`print`] uses, which
+/// deals with those as for any text.
+#[inline(never)]
+fn print_rendered(fmt: &[u8], header: usize, args: &[lower::CArg<'_>]) {
+    use Level::*;
+    let levels = [Emerg, Alert, Crit, Err, Warning, Notice, Info, Debug];
+    let level = levels[usize::from(fmt.get(1).map_or(0, |digit| digit & 7))];
+    let mut writer = LineWriter::new(printk_line(level));
+    lower::render(fmt, header, args, &mut writer);
     writer.finish();
 }
 
@@ -165,7 +196,7 @@ pub fn print(level: Level, args: fmt::Arguments<'_>) {
 #[macro_export]
 macro_rules! __pr {
     ($level:ident, $($arg:tt)*) => {
-        $crate::print::print($crate::print::Level::$level, ::core::format_args!($($arg)*))
+        $crate::__lower_pr!([$crate] $level, $($arg)*)
     };
 }
 

@@ -93,16 +93,18 @@ use core::panic::Location;
 use core::ptr::{self, NonNull};
 
 use crate::completion::{WaitQueue, WaitResult};
-use crate::context::might_sleep;
+use crate::context::{might_sleep, refused_in_atomic_context};
 use crate::error::{
-    code::{ENOMEM, ERESTARTSYS},
+    code::{EDEADLK, ENOMEM, ERESTARTSYS},
     Result,
 };
 
 extern "C" {
     fn rust_helper_sync_mutex_new(key: *const c_void) -> *mut c_void;
     fn rust_helper_sync_mutex_free(lock: *mut c_void);
-    fn rust_helper_sync_mutex_lock(lock: *mut c_void);
+    // Both make the atomic-context test themselves (helpers/context.h):
+    // -EDEADLK, without waiting.
+    fn rust_helper_sync_mutex_lock(lock: *mut c_void) -> c_int;
     fn rust_helper_sync_mutex_lock_interruptible(lock: *mut c_void) -> c_int;
     fn rust_helper_sync_mutex_unlock(lock: *mut c_void);
     fn rust_helper_sync_spinlock_new(key: *const c_void) -> *mut c_void;
@@ -170,9 +172,10 @@ impl<T> Mutex<T> {
     /// ([`context`](crate::context)); that is its only error.
     #[track_caller]
     pub fn lock(&self) -> Result<MutexGuard<'_, T>> {
-        might_sleep()?;
         // SAFETY: `lock` is a live mutex (freed only in Drop).
-        unsafe { rust_helper_sync_mutex_lock(self.lock.as_ptr()) };
+        if unsafe { rust_helper_sync_mutex_lock(self.lock.as_ptr()) } != 0 {
+            return Err(refused_in_atomic_context(Location::caller()));
+        }
         Ok(MutexGuard { mutex: self, _not_send: PhantomData })
     }
 
@@ -185,10 +188,11 @@ impl<T> Mutex<T> {
     /// the same way. Process context only: `EDEADLK` in atomic context.
     #[track_caller]
     pub fn lock_interruptible(&self) -> Result<MutexGuard<'_, T>> {
-        might_sleep()?;
         // SAFETY: `lock` is a live mutex (freed only in Drop).
-        if unsafe { rust_helper_sync_mutex_lock_interruptible(self.lock.as_ptr()) } != 0 {
-            return Err(ERESTARTSYS);
+        match unsafe { rust_helper_sync_mutex_lock_interruptible(self.lock.as_ptr()) } {
+            0 => {}
+            e if e == EDEADLK.to_errno() => return Err(refused_in_atomic_context(Location::caller())),
+            _ => return Err(ERESTARTSYS),
         }
         Ok(MutexGuard { mutex: self, _not_send: PhantomData })
     }

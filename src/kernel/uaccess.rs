@@ -29,15 +29,21 @@
 use core::ffi::c_void;
 use core::marker::PhantomData;
 use core::mem::{size_of, MaybeUninit};
+use core::panic::Location;
 
-use crate::context::might_sleep;
+use crate::context::refused_in_atomic_context;
 use crate::error::{code::EFAULT, Result};
 
+// Each returns the bytes it could not copy, or ATOMIC, having copied
+// nothing, in atomic context (helpers/uaccess.c).
 extern "C" {
     fn rust_helper_uaccess_copy_from_user(to: *mut c_void, from: *const c_void, n: usize) -> usize;
     fn rust_helper_uaccess_copy_from_user_partial(to: *mut c_void, from: *const c_void, n: usize) -> usize;
     fn rust_helper_uaccess_copy_to_user(to: *mut c_void, from: *const c_void, n: usize) -> usize;
 }
+
+/// What the copy helpers return in atomic context: `ULONG_MAX`.
+const ATOMIC: usize = usize::MAX;
 
 /// Plain old data: a type that can be copied to and from user memory as
 /// bytes.
@@ -162,7 +168,6 @@ impl UserSliceReader<'_> {
     /// then holds an unspecified mix of copied bytes and zeroes.
     #[track_caller]
     pub fn read_slice(&mut self, out: &mut [u8]) -> Result {
-        might_sleep()?;
         if out.len() > self.len {
             return Err(EFAULT);
         }
@@ -173,6 +178,9 @@ impl UserSliceReader<'_> {
         let missed = unsafe {
             rust_helper_uaccess_copy_from_user(out.as_mut_ptr().cast(), self.addr as *const c_void, out.len())
         };
+        if missed == ATOMIC {
+            return Err(refused_in_atomic_context(Location::caller()));
+        }
         if missed != 0 {
             return Err(EFAULT);
         }
@@ -198,7 +206,6 @@ impl UserSliceReader<'_> {
     /// Process context only: it may sleep to fault pages in.
     #[track_caller]
     pub fn read_slice_partial(&mut self, out: &mut [u8]) -> Result<usize> {
-        might_sleep()?;
         let n = out.len().min(self.len);
         if n == 0 {
             return Ok(0);
@@ -210,6 +217,9 @@ impl UserSliceReader<'_> {
         let missed = unsafe {
             rust_helper_uaccess_copy_from_user_partial(out.as_mut_ptr().cast(), self.addr as *const c_void, n)
         };
+        if missed == ATOMIC {
+            return Err(refused_in_atomic_context(Location::caller()));
+        }
         let copied = n - missed.min(n);
         if copied == 0 {
             return Err(EFAULT);
@@ -289,7 +299,6 @@ impl UserSliceWriter<'_> {
     /// written (the bytes before it may have been written).
     #[track_caller]
     pub fn write_slice(&mut self, data: &[u8]) -> Result {
-        might_sleep()?;
         if data.len() > self.len {
             return Err(EFAULT);
         }
@@ -299,6 +308,9 @@ impl UserSliceWriter<'_> {
         // passed it, in a context that may sleep.
         let missed =
             unsafe { rust_helper_uaccess_copy_to_user(self.addr as *mut c_void, data.as_ptr().cast(), data.len()) };
+        if missed == ATOMIC {
+            return Err(refused_in_atomic_context(Location::caller()));
+        }
         if missed != 0 {
             return Err(EFAULT);
         }

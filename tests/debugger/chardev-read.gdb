@@ -15,7 +15,7 @@ end
 continue
 condition 1
 echo @@ bt\n
-bt 3
+bt 4
 echo @@ info locals\n
 info locals
 echo @@ p size\n

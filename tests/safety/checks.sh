@@ -147,8 +147,13 @@ atomic_checks() {
 	check "$series: safety: ... the first is reported, once, at the Rust caller's file:line:col" same \
 		"rust_atomic: BUG: sleeping function called from invalid context at $where" \
 		"$(grep -o 'rust_atomic: BUG: sleeping function.*' <<<"$console")"
+	# Softirq context: in the preempt count (in_atomic() 1), except on
+	# PREEMPT_RT, where timers run in the ktimers thread and softirq is
+	# counted per task (in_interrupt() only).
+	local atomic=1
+	[[ $series == *-rt ]] && atomic=0
 	check "$series: safety: ... with the context it ran in (softirq) and a backtrace through the timer callback" eval \
-		'has "$console" "in_atomic\(\): 1, irqs_disabled\(\): 0, in_interrupt\(\): 0x[0-9a-f]*[1-9a-f]" &&
+		'has "$console" "in_atomic\(\): $atomic, irqs_disabled\(\): 0, in_interrupt\(\): 0x[0-9a-f]*[1-9a-f]" &&
 		has "$console" "Call [Tt]race:" && has "$console" "run_trampoline.*Probe.*\[rust_atomic\]"'
 	before=$(section atomic-taint-before "$log")
 	after=$(section atomic-taint-after "$log")

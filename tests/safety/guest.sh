@@ -42,6 +42,29 @@ unload rust_frames
 expect "a line with a NUL byte reaches the log whole, the NUL shown as \\x00" \
 	'rust_safety: name=ab\x00cd id=42' "$(printf '%s\n' "$init_log" | grep '^rust_safety: name=')"
 
+# --- Lines lowered to printk formats ------------------------------------------
+# The text is core::fmt's (the host tests print each line both ways); here
+# the kernel's own vsnprintf prints it.
+
+expect "lowered integers of every width print as core::fmt prints them" \
+	'rust_safety: lowered integers: -128 255 -32768 65535 -2147483648 4294967295 -9223372036854775808 18446744073709551615 -9223372036854775808 18446744073709551615' \
+	"$(printf '%s\n' "$init_log" | grep '^rust_safety: lowered integers:')"
+expect "lowered hex and octal print as core::fmt prints them" \
+	'rust_safety: lowered hex and octal: 80 FFFF 000000ff 20000000000 ffffffffffffffff FFFFFFFFFFFFFFFF 1000000000000000000000' \
+	"$(printf '%s\n' "$init_log" | grep '^rust_safety: lowered hex')"
+expect "lowered widths, zero padding, signs and alignment print as core::fmt prints them" \
+	'rust_safety: lowered widths: [   42] [42   ] [-0042] [+7] [-00007] [+3    ] [a   ]' \
+	"$(printf '%s\n' "$init_log" | grep '^rust_safety: lowered widths:')"
+expect "lowered text, precision and char print as core::fmt prints them, % as it is" \
+	'rust_safety: lowered text: größe grö [] 🦀 100% %d %s' \
+	"$(printf '%s\n' "$init_log" | grep '^rust_safety: lowered text:')"
+expect "a newline in a lowered line's argument still splits the line" \
+	'rust_safety: split: one|rust_safety: two' \
+	"$(printf '%s\n' "$init_log" | grep -A1 '^rust_safety: split:' | tr '\n' '|' | sed 's/|$//')"
+expect "a lowered line too long for a line is cut with [...]" \
+	"rust_safety: long: $(printf 'z%.0s' $(seq 245))[...]" \
+	"$(printf '%s\n' "$init_log" | grep '^rust_safety: long:')"
+
 finish
 
 # --- After finish, as it taints the kernel (W): sleeping in atomic context ----

@@ -24,9 +24,11 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
+#include "context.h"
+
 struct mutex *rust_helper_sync_mutex_new(struct lock_class_key *key);
 void rust_helper_sync_mutex_free(struct mutex *lock);
-void rust_helper_sync_mutex_lock(struct mutex *lock);
+int rust_helper_sync_mutex_lock(struct mutex *lock);
 int rust_helper_sync_mutex_lock_interruptible(struct mutex *lock);
 void rust_helper_sync_mutex_unlock(struct mutex *lock);
 spinlock_t *rust_helper_sync_spinlock_new(struct lock_class_key *key);
@@ -62,15 +64,23 @@ void rust_helper_sync_mutex_free(struct mutex *lock)
 	kfree(lock);
 }
 
-/* Waits (sleeping, not interruptible) until the mutex is ours. */
-void rust_helper_sync_mutex_lock(struct mutex *lock)
+/*
+ * Waits (sleeping, not interruptible) until the mutex is ours: 0. In atomic
+ * context (context.h) -EDEADLK, without waiting: Rust reports it.
+ */
+int rust_helper_sync_mutex_lock(struct mutex *lock)
 {
+	if (rust_in_atomic_context())
+		return -EDEADLK;
 	mutex_lock(lock);
+	return 0;
 }
 
 /* As above, but a signal ends the wait: 0 when locked, -EINTR if not. */
 int rust_helper_sync_mutex_lock_interruptible(struct mutex *lock)
 {
+	if (rust_in_atomic_context())
+		return -EDEADLK;
 	return mutex_lock_interruptible(lock);
 }
 

@@ -29,6 +29,15 @@
 #include <asm/barrier.h>
 #include <linux/nospec.h>
 
+#include "context.h"
+
+/*
+ * What the copies return in atomic context (context.h), where they must not
+ * run (a fault sleeps): more than any count of bytes. Rust reports it as
+ * EDEADLK (uaccess.rs).
+ */
+#define RUST_UACCESS_ATOMIC ULONG_MAX
+
 unsigned long rust_helper_uaccess_copy_from_user(void *to, const void __user *from,
 						 unsigned long n);
 unsigned long rust_helper_uaccess_copy_from_user_partial(void *to, const void __user *from,
@@ -39,12 +48,16 @@ unsigned long rust_helper_uaccess_copy_to_user(void __user *to, const void *from
 unsigned long rust_helper_uaccess_copy_from_user(void *to, const void __user *from,
 						 unsigned long n)
 {
+	if (rust_in_atomic_context())
+		return RUST_UACCESS_ATOMIC;
 	return copy_from_user(to, from, n);
 }
 
 unsigned long rust_helper_uaccess_copy_from_user_partial(void *to, const void __user *from,
 							 unsigned long n)
 {
+	if (rust_in_atomic_context())
+		return RUST_UACCESS_ATOMIC;
 	if (!access_ok(from, n))
 		return n;
 	barrier_nospec();
@@ -54,5 +67,7 @@ unsigned long rust_helper_uaccess_copy_from_user_partial(void *to, const void __
 unsigned long rust_helper_uaccess_copy_to_user(void __user *to, const void *from,
 					       unsigned long n)
 {
+	if (rust_in_atomic_context())
+		return RUST_UACCESS_ATOMIC;
 	return copy_to_user(to, from, n);
 }

@@ -11,6 +11,10 @@
 //! - Code that pulls in compiler_builtins (u128 division, float math), which
 //!   must build without a warning and link cleanly.
 //! - A NUL byte in a printed line, which must not end the line.
+//! - Lines lowered to `printk` formats at compile time (`kernel::print::lower`):
+//!   every integer width, hex, octal, widths, `0`, `+`, `<`, text with `%`,
+//!   UTF-8 and a precision, a `char`; and lowered lines whose string argument
+//!   sends them back to `core::fmt` at run time (a newline, a line too long).
 //! - With `panic_in_fmt=1`, a panic in init whose message panics when it is
 //!   formatted: one oops, with both locations, and the kernel stays up.
 //!
@@ -19,6 +23,8 @@
 //! rust_safety: params: N=-1 MAX_DEVICES=5 camelCase=7 _leading=false x9=9 x=1 get_x=2 GREETING=hi long=255
 //! rust_safety: u128::MAX / 3 = 113427455640312821154458202477256070485, 1.0 / 3.0 = 0.333333
 //! rust_safety: name=ab\x00cd id=42
+//! rust_safety: lowered integers: -128 255 -32768 65535 -2147483648 4294967295 ...
+//! ...
 //! ```
 //!
 //! With `--cfg safety_reject --cfg safety_reject="<case>"` (a host `cargo check` in
@@ -68,8 +74,37 @@ impl Module for Safety {
         // A NUL inside a line: the whole line reaches the log.
         let name = "ab\0cd";
         pr_info!("name={name} id={}", 42);
+        print_lowered_lines();
         Ok(Safety)
     }
+}
+
+/// Lines `pr_info!` hands to `printk` as formats (guest.sh has their text,
+/// which is `core::fmt`'s), and two that go back to `core::fmt` at run time.
+#[cfg(not(safety_reject))]
+fn print_lowered_lines() {
+    use core::hint::black_box;
+    let (a, b, c, d, e) = black_box((i8::MIN, u8::MAX, i16::MIN, u16::MAX, i32::MIN));
+    let (f, g, h, i, j) = black_box((u32::MAX, i64::MIN, u64::MAX, isize::MIN, usize::MAX));
+    pr_info!("lowered integers: {} {} {} {} {} {} {} {} {} {}", a, b, c, d, e, f, g, h, i, j);
+    pr_info!("lowered hex and octal: {:x} {:X} {:08x} {:o} {:x} {:X} {:o}", a, d, 255u32, e, -1i64, j, i);
+    pr_info!(
+        "lowered widths: [{:5}] [{:<5}] [{:05}] [{:+}] [{:+06}] [{:<+6}] [{:<4x}]",
+        42,
+        42,
+        -42,
+        7i32,
+        -7i64,
+        3i8,
+        10u8
+    );
+    let name = black_box("größe");
+    pr_info!("lowered text: {name} {:.3} [{}] {} {}% %d %s", name, "", '🦀', 100);
+    let two = black_box("one\ntwo");
+    pr_info!("split: {two}");
+    let zs = [b'z'; 300];
+    let long = core::str::from_utf8(&zs).unwrap_or_default();
+    pr_info!("long: {long}");
 }
 
 #[cfg(not(safety_reject))]
