@@ -149,7 +149,7 @@ RUSTFLAGS_KERNEL := -O -C code-model=$(if $(CONFIG_ARM64),small,kernel) -C reloc
 #   RETHUNK               -mfunction-return=thunk-extern  returns through __x86_return_thunk
 #   IBT or RETPOLINE      -fno-jump-tables             no indirect jumps from switches
 #   CALL_PADDING          -fpatchable-function-entry=N,N  padding for call-depth tracking
-#   FRAME_POINTER         -fno-omit-frame-pointer
+#   FRAME_POINTER         -fno-omit-frame-pointer      (given always, in RUSTFLAGS_KERNEL above)
 #   KASAN_GENERIC         -fsanitize=kernel-address       every load and store checked against
 #                                                         KASAN's shadow memory (debug kernels)
 #   RETPOLINE             -mindirect-branch-cs-prefix  a CS prefix on the thunk calls of r8-r15, so that
@@ -173,7 +173,6 @@ rustflags-$(retpoline)             += -Z retpoline-external-thunk $(if $(rustc_h
 rustflags-$(rethunk)               += -Z function-return=thunk-extern
 rustflags-$(or $(CONFIG_X86_KERNEL_IBT),$(retpoline)) += -C jump-tables=no
 rustflags-$(CONFIG_CALL_PADDING)   += -Z patchable-function-entry=$(CONFIG_FUNCTION_PADDING_BYTES),$(CONFIG_FUNCTION_PADDING_BYTES)
-rustflags-$(CONFIG_FRAME_POINTER)  += -C force-frame-pointers=yes
 arm64_pac := $(if $(CONFIG_ARM64),$(or $(CONFIG_ARM64_PTR_AUTH_KERNEL),$(CONFIG_ARM64_PTR_AUTH)))
 arm64_pac_leaf = $(shell [ "$$(sed -n 's/^\#define LINUX_VERSION_CODE //p' \
 	$(KDIR)/include/generated/uapi/linux/version.h)" -lt 393984 ] 2>/dev/null && echo $(comma)leaf)
