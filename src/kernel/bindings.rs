@@ -92,8 +92,8 @@ mod host_fakes {
     /// `fmt` must be NUL-terminated, `words` point to `MAX_WORDS` words,
     /// and each `%.*s` of `fmt` have a readable string in its words.
     pub unsafe fn rust_helper_printf(fmt: *const c_char, words: *const u64, count: c_uint, named: bool) {
-        assert!(count as usize <= MAX_WORDS);
         use crate::print::lower::MAX_WORDS;
+        assert!(count as usize <= MAX_WORDS);
         // SAFETY: the caller guarantees both.
         let (fmt, words) =
             unsafe { (core::ffi::CStr::from_ptr(fmt).to_bytes(), core::slice::from_raw_parts(words, MAX_WORDS)) };

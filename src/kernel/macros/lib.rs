@@ -6,14 +6,16 @@
 //! `__lower_pr!([$crate] Info, "value {} of {}", i, what)`, which this crate
 //! turns into code that, when every argument's type and format spec have an
 //! exact `printk` equivalent, logs the line with ONE call to
-//! `rust_helper_printf` and the format `"\x016%s: value %d of %.*s\n"`; the
-//! `%d` or `%u`, its length modifier (`hh`, `h`, none, `ll`, `z`) and `%.*s`
-//! are picked from the argument types by the kernel crate
-//! (`kernel::print::lower`) in a `const` block, as a macro cannot see types.
-//! Every other case, decided at compile time (a spec `printk` cannot express,
-//! a type it does not know) or at run time (a string argument holding a NUL or
-//! a newline, a line that may pass 256 bytes), goes through the
-//! `core::fmt` path, `kernel::print::print`, exactly as before.
+//! `rust_helper_printf` and the format `"\x016hello: value %d of %.*s\n"`
+//! (the module's name as the build gives it, see `expand_lowered`; `%s: `
+//! where it has none); the `%d` or `%u`, its length modifier (`hh`, `h`,
+//! none, `ll`, `z`) and `%.*s` are picked from the argument types by the
+//! kernel crate (`kernel::print::lower`) in a `const` block, as a macro
+//! cannot see types. A line that fails a run-time check (a string argument
+//! holding a NUL or a newline, a line that may pass 256 bytes) is rendered
+//! from the same format by the kernel crate. Every case decided at compile
+//! time (a spec `printk` cannot express, a type it does not know) goes
+//! through the `core::fmt` path, `kernel::print::print`, exactly as before.
 //!
 //! The crate depends on nothing but the compiler's `proc_macro`; it runs on
 //! the host, as every procedural macro does, also when the kernel crate is
@@ -22,8 +24,9 @@
 use proc_macro::{Delimiter, Group, Ident, Literal, Spacing, TokenStream, TokenTree};
 use std::fmt::Write;
 
-/// The most conversions a lowered line may have: each takes at most two of
-/// the sixteen words `rust_helper_printf` passes on (module.c).
+/// The most conversions a lowered line may have: each takes one to three of
+/// the sixteen words `rust_helper_printf` passes on (module.c); a line that
+/// needs more than sixteen is rendered by the kernel crate instead.
 const MAX_CONVERSIONS: usize = 8;
 
 /// The widest width lowered (`{:64}`); wider ones go through `core::fmt`.
@@ -413,7 +416,7 @@ fn expand_lowered(krate: &TokenStream, level: &Ident, digit: u8, rest: &TokenStr
     // `(a,)`: a one-element tuple; `()` when there is no argument.
     let tuple = |items: &[String]| if items.is_empty() { "()".to_string() } else { format!("({},)", items.join(", ")) };
     let _ = write!(code, "match {} {{ {} => {{", tuple(&tuple_exprs), tuple(&bindings));
-    code.push_str("#[allow(unused_imports)] use __KRATE__::print::lower::{Arg as _, ViaLower as _, ViaFmt as _};");
+    code.push_str("#[allow(unused_imports)] use __KRATE__::print::lower::{ViaLower as _, ViaFmt as _};");
     for s in 0..slots {
         let _ = write!(code, "let __k{s} = (&__KRATE__::print::lower::Probe(__a{s})).__lower();");
     }
