@@ -311,6 +311,11 @@ meets() {
 	awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { ok = op == "<=" ? v <= l : v >= l; print ok ? "yes" : "NO" }'
 }
 
+# quotient RUST C: RUST/C as a number, for meets (0 when C is 0).
+quotient() {
+	awk -v r="$1" -v c="$2" 'BEGIN { print (c > 0 ? r / c : 0) }'
+}
+
 # ratio RUST C: RUST/C as "1.23x", or "-".
 ratio() {
 	awk -v r="$1" -v c="$2" 'BEGIN { if (c == "-" || r == "-" || c == 0) print "-"; else printf "%.2fx\n", r / c }'
@@ -334,7 +339,7 @@ timing_row() {
 # a size, its target a ratio to C's.
 size_row() {
 	local label=$1 r=$2 c=$3 met=- q
-	q=$(awk -v r="$r" -v c="$c" 'BEGIN { print (c > 0 ? r / c : 0) }')
+	q=$(quotient "$r" "$c")
 	[[ -n ${4:-} ]] && met=$(meets "$q" "$4" "$5")
 	[[ -n ${7:-} && $met == yes ]] && met="yes (stretch: $(meets "$q" "$4" "$7"))"
 	row "$label" "$r B" "$c B" "$(ratio "$r" "$c")" "${6:--}" "$met"
@@ -347,7 +352,7 @@ speed_row() {
 	read -r r rs < <(summary "rust.$name")
 	read -r c cs < <(summary "${7:-c}.$name")
 	q=$(ratio "$r" "$c")
-	[[ -n ${4:-} ]] && met=$(meets "$(awk -v r="$r" -v c="$c" 'BEGIN { print r / c }')" "$4" "$5")
+	[[ -n ${4:-} ]] && met=$(meets "$(quotient "$r" "$c")" "$4" "$5")
 	row "$label" "$(cell "$r" "$rs" "$unit")" "$(cell "$c" "$cs" "$unit")" "$q" "${6:--}" "$met"
 }
 
